@@ -1,0 +1,110 @@
+"""Remove secret values from text before it reaches a person, a log or an exception.
+
+Two layers:
+
+- known secrets: the exact values this process holds (the credential, passwords it sent, full
+  API keys it received), kept per client in a small ``KnownSecrets`` set;
+- patterns: anything shaped like a Firmtrace token or API key (``SECRET_PATTERNS``, the one place
+  these shapes live), so a secret this process never saw is scrubbed too.
+
+Both are replaced with ``[REDACTED]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from pydantic import SecretStr
+
+__all__ = ["REDACTED", "SECRET_PATTERNS", "KnownSecrets", "redact"]
+
+REDACTED = "[REDACTED]"
+
+SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # [assumed] Firmtrace credential shapes, as the emulator issues them: tokens ``ftt_…``,
+    # full API keys ``ftk_…``. The API's real shapes are not published; correct them here.
+    re.compile(r"(?<![A-Za-z0-9])ft[tk]_[A-Za-z0-9_\-]{16,}"),
+    # Whatever follows "Bearer " is a credential, whatever its shape.
+    re.compile(r"(?i)(?<=bearer )[^\s\"',;]+"),
+)
+"""Shapes of secrets, scrubbed wherever they appear. ``api_key_part`` (a short, non-secret prefix
+of a key) is deliberately too short to match."""
+
+SHORT_SECRET = 8
+"""Secrets shorter than this are redacted only where they stand as a whole word: replacing every
+occurrence of a three-letter password inside other words would garble the text and point at it."""
+
+
+def _forms(secret: str) -> set[str]:
+    """The secret as it may appear in text: plain, JSON-escaped, URL-encoded."""
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret, safe=""),
+    }
+    return {f for f in forms if f}
+
+
+def _plain(secret: str | SecretStr | None) -> str:
+    if isinstance(secret, SecretStr):
+        return secret.get_secret_value()
+    return secret or ""
+
+
+def redact(text: str, secrets: Iterable[str | SecretStr | None] = ()) -> str:
+    """``text`` with every given secret and every secret-shaped substring replaced.
+
+    Longer secrets are replaced first, so a secret that contains another is removed whole.
+    """
+    values = sorted(
+        {f for s in secrets if (p := _plain(s)) for f in _forms(p)}, key=len, reverse=True
+    )
+    for value in values:
+        if len(value) < SHORT_SECRET:
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", REDACTED, text)
+        else:
+            text = text.replace(value, REDACTED)
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+class KnownSecrets:
+    """The secret values one client has held or seen; the newest ``limit`` are kept.
+
+    Thread-safe. ``repr`` shows only how many there are.
+    """
+
+    def __init__(self, limit: int = 32) -> None:
+        self._limit = limit
+        self._values: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, secret: str | SecretStr | None) -> None:
+        """Remember a secret (empty values are ignored)."""
+        value = _plain(secret)
+        if not value:
+            return
+        with self._lock:
+            self._values[value] = None
+            self._values.move_to_end(value)
+            while len(self._values) > self._limit:
+                self._values.popitem(last=False)
+
+    def redact(self, text: str) -> str:
+        """``text`` without any known secret or secret-shaped value."""
+        with self._lock:
+            values = list(self._values)
+        return redact(text, values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"KnownSecrets({len(self)} values)"
