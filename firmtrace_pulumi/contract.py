@@ -212,3 +212,11 @@ class ApiKeySelector(RequestModel):
 
 class Deleted(WireModel):
     deleted: bool = Field(default=True)
+
+
+def key_has_part(full_key: str, api_key_part: str) -> bool:
+    """Whether ``api_key_part`` is the handle of ``full_key``.
+
+    [assumed] ``api_key_part`` is a short, non-secret prefix of the full key.
+    """
+    return bool(api_key_part) and full_key.startswith(api_key_part)

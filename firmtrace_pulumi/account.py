@@ -1,0 +1,134 @@
+"""``Account``: a Firmtrace Account (a workspace for one website) managed as code.
+
+    site = Account("acme", name="Acme GmbH", url="https://acme.example")
+
+The signed-in User becomes its Administrator. ``name`` and ``url`` update in place. Deletion
+is refused while ``deletion_protection`` is on (the default): an Account holds visitor data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from .providers.account import AccountProvider
+
+
+@pulumi.input_type
+class AccountArgs:
+    def __init__(
+        __self__,
+        *,
+        name: pulumi.Input[str],
+        url: pulumi.Input[str],
+        deletion_protection: pulumi.Input[bool] | None = None,
+    ) -> None:
+        """
+        The set of arguments for constructing an Account resource.
+
+        :param name: The Account's name, usually the company's.
+        :param url: The ``https://`` address of the website the Account tracks.
+        :param deletion_protection: Refuse to delete the Account (default ``True``).
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "url", url)
+        if deletion_protection is not None:
+            pulumi.set(__self__, "deletion_protection", deletion_protection)
+
+    @property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[str]:
+        """The Account's name. Changing it renames the Account in place."""
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[str]) -> None:
+        pulumi.set(self, "name", value)
+
+    @property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[str]:
+        """The website the Account tracks (``https://`` only). Changing it updates in place."""
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[str]) -> None:
+        pulumi.set(self, "url", value)
+
+    @property
+    @pulumi.getter(name="deletion_protection")
+    def deletion_protection(self) -> pulumi.Input[bool] | None:
+        """While true (the default), deleting the Account fails with an explanation."""
+        return pulumi.get(self, "deletion_protection")
+
+    @deletion_protection.setter
+    def deletion_protection(self, value: pulumi.Input[bool] | None) -> None:
+        pulumi.set(self, "deletion_protection", value)
+
+
+class Account(Resource, module="firmtrace", name="Account"):
+    """A Firmtrace Account. Type token ``pulumi-python:dynamic/firmtrace:Account``; id
+    ``account_id``."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: AccountArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        name: pulumi.Input[str] | None = None,
+        url: pulumi.Input[str] | None = None,
+        deletion_protection: pulumi.Input[bool] | None = True,
+    ) -> None:
+        """
+        Create an Account. Pass either ``args`` or the keyword arguments.
+
+        :param resource_name: The unique name of the resource.
+        :param args: The arguments, as an ``AccountArgs``.
+        :param opts: Options for the resource.
+        """
+        if args is None:
+            if name is None or url is None:
+                raise TypeError("Account needs 'name' and 'url' (or args=AccountArgs(...)).")
+            args = AccountArgs(name=name, url=url, deletion_protection=deletion_protection)
+        props: dict[str, Any] = {
+            "name": args.name,
+            "url": args.url,
+            "deletion_protection": args.deletion_protection,
+            # Outputs only:
+            "account_id": None,
+            "role": None,
+        }
+        super().__init__(AccountProvider(), resource_name, props, opts)
+
+    @property
+    @pulumi.getter(name="account_id")
+    def account_id(self) -> pulumi.Output[str]:
+        """The Account's id: pass it as ``account_id`` to ``ApiKey``."""
+        return pulumi.get(self, "account_id")
+
+    @property
+    @pulumi.getter
+    def name(self) -> pulumi.Output[str]:
+        """The Account's name."""
+        return pulumi.get(self, "name")
+
+    @property
+    @pulumi.getter
+    def url(self) -> pulumi.Output[str]:
+        """The website the Account tracks."""
+        return pulumi.get(self, "url")
+
+    @property
+    @pulumi.getter
+    def role(self) -> pulumi.Output[int]:
+        """The signed-in User's role in the Account: 10 Administrator, 20 User."""
+        return pulumi.get(self, "role")
+
+    @property
+    @pulumi.getter(name="deletion_protection")
+    def deletion_protection(self) -> pulumi.Output[bool]:
+        """Whether deleting the Account is refused."""
+        return pulumi.get(self, "deletion_protection")

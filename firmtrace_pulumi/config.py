@@ -1,0 +1,129 @@
+"""Provider configuration: where the API is and how to authenticate.
+
+Read once per provider process from the stack configuration (``firmtrace:*`` keys, which the
+engine hands to dynamic providers with their namespaces) with environment fallbacks. Stack
+configuration wins over the environment. Credentials never come from resource inputs.
+
+| stack config          | environment           | meaning                                   |
+|-----------------------|-----------------------|-------------------------------------------|
+| firmtrace:apiUrl      | FIRMTRACE_API_URL     | base URL, without /v1.3                   |
+| firmtrace:token       | FIRMTRACE_TOKEN       | a User's token (reaches all its Accounts)  |
+| firmtrace:apiKey      | FIRMTRACE_API_KEY     | an Account's API key (its own Account)     |
+| firmtrace:email       | FIRMTRACE_EMAIL       | sign in with email + password instead      |
+| firmtrace:password    | FIRMTRACE_PASSWORD    |                                           |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from pydantic import SecretStr
+
+from . import contract
+from .errors import ConfigurationError
+
+NAMESPACE = "firmtrace"
+
+
+class AuthMethod(str, Enum):
+    TOKEN = "token"
+    API_KEY = "apiKey"
+    PASSWORD = "email+password"
+
+
+# (config key, environment variable) per setting.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "api_url": ("firmtrace:apiUrl", "FIRMTRACE_API_URL"),
+    "token": ("firmtrace:token", "FIRMTRACE_TOKEN"),
+    "api_key": ("firmtrace:apiKey", "FIRMTRACE_API_KEY"),
+    "email": ("firmtrace:email", "FIRMTRACE_EMAIL"),
+    "password": ("firmtrace:password", "FIRMTRACE_PASSWORD"),
+}
+
+MISSING_CREDENTIALS = (
+    "No Firmtrace credentials configured. Set exactly one of: a token "
+    "(`pulumi config set --secret firmtrace:token ...` or FIRMTRACE_TOKEN), an Account API key "
+    "(`pulumi config set --secret firmtrace:apiKey ...` or FIRMTRACE_API_KEY), or "
+    "firmtrace:email + firmtrace:password (FIRMTRACE_EMAIL + FIRMTRACE_PASSWORD)."
+)
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """Resolved settings. Secrets are ``SecretStr``; ``repr`` shows no credential."""
+
+    api_url: str
+    method: AuthMethod
+    secret: SecretStr = field(repr=False)
+    email: str | None = None
+
+    @property
+    def requires_account_id(self) -> bool:
+        """A token reaches many Accounts, so calls must name one; an API key carries its own."""
+        return self.method is not AuthMethod.API_KEY
+
+    @property
+    def cache_key(self) -> tuple[str, str, str, str]:
+        return (self.api_url, self.method.value, self.email or "", self.secret.get_secret_value())
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    text = str(value).strip()
+    return text or None
+
+
+def resolve_settings(
+    config: Callable[[str], Any] | Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+) -> ProviderSettings:
+    """Resolve settings from stack config (a ``get(key)`` callable or mapping) and environment.
+
+    Raises ``ConfigurationError`` when no way, or more than one way, of authenticating is set.
+    """
+    env = os.environ if environ is None else environ
+    get = config.get if isinstance(config, Mapping) else config
+
+    def lookup(name: str) -> str | None:
+        key, var = SETTINGS[name]
+        from_config = _plain(get(key))
+        return from_config if from_config is not None else _plain(env.get(var))
+
+    values = {name: lookup(name) for name in SETTINGS}
+    api_url = values["api_url"] or contract.DEFAULT_BASE_URL
+
+    ways = []
+    if values["token"]:
+        ways.append(AuthMethod.TOKEN)
+    if values["api_key"]:
+        ways.append(AuthMethod.API_KEY)
+    if values["email"] or values["password"]:
+        ways.append(AuthMethod.PASSWORD)
+    if not ways:
+        raise ConfigurationError(MISSING_CREDENTIALS)
+    if len(ways) > 1:
+        names = " and ".join(w.value for w in ways)
+        raise ConfigurationError(
+            f"Firmtrace credentials are set in more than one way ({names}). Keep exactly one: "
+            "remove the others from the stack config (`pulumi config rm firmtrace:<key>`) or the "
+            "environment."
+        )
+    method = ways[0]
+    if method is AuthMethod.PASSWORD:
+        if not (values["email"] and values["password"]):
+            raise ConfigurationError(
+                "Signing in needs both firmtrace:email and firmtrace:password (or FIRMTRACE_EMAIL "
+                "and FIRMTRACE_PASSWORD); only one of them is set."
+            )
+        return ProviderSettings(
+            api_url, method, SecretStr(values["password"] or ""), email=values["email"]
+        )
+    secret = values["token"] if method is AuthMethod.TOKEN else values["api_key"]
+    return ProviderSettings(api_url, method, SecretStr(secret or ""))

@@ -1,0 +1,111 @@
+"""The dynamic provider behind ``Account``: an extra Account (POST /accounts) managed as code.
+
+``name`` and ``url`` update in place. ``deletion_protection`` (default on) lives only in state:
+an Account holds visitor data, so deleting one takes an explicit ``deletion_protection=False``
+applied by a ``pulumi up`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from .. import contract
+from ..errors import FirmtraceError, NotFoundError, UncertainWriteError
+from . import validation as v
+from .base import FirmtraceProvider
+
+INPUTS = ("name", "url", "deletion_protection")
+CREATE_ATTEMPTS = 3
+
+
+def outputs(account: contract.Account, props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "account_id": account.account_id,
+        "name": account.name,
+        "url": account.url,
+        "role": account.role,
+        "deletion_protection": props.get("deletion_protection", True) is not False,
+    }
+
+
+class AccountProvider(FirmtraceProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = self.configuration_failures()
+        failures += v.unknown_properties(news, INPUTS)
+        inputs = {k: news[k] for k in INPUTS if k in news}
+        if inputs.get("deletion_protection") is None:
+            inputs["deletion_protection"] = True
+        failures += v.check_name("name", news.get("name"), required=True)
+        failures += v.check_url("url", news.get("url"))
+        failures += v.check_bool("deletion_protection", news.get("deletion_protection"))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [
+            p
+            for p in INPUTS
+            if v.is_unknown(news.get(p)) or v.normalize(news.get(p)) != v.normalize(olds.get(p))
+        ]
+        return DiffResult(changes=bool(changed), replaces=[], stables=["account_id"])
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        account = self._create(props["name"], props["url"])
+        return CreateResult(account.account_id, outputs(account, props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        account = next((a for a in self.connection.accounts() if a.account_id == id_), None)
+        if account is None:
+            return ReadResult("", {})
+        outs = outputs(account, props)
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUTS})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        name = news["name"] if news.get("name") != olds.get("name") else None
+        url = news["url"] if news.get("url") != olds.get("url") else None
+        if name is None and url is None:  # only deletion_protection changed: state only
+            account = contract.Account.model_validate(olds)
+        else:
+            account = self.connection.write(
+                lambda c: c.update_account(id_, name=name, url=url)
+            )
+        return UpdateResult(outputs(account, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("deletion_protection", True) is not False:
+            raise FirmtraceError(
+                f"Account {id_} ('{props.get('name')}') has deletion_protection on: deleting it "
+                "destroys its visitor data and API keys. To delete it, set "
+                "deletion_protection=False, run `pulumi up`, then destroy or remove it."
+            )
+        try:
+            self.connection.write(lambda c: c.delete_account(id_))
+        except NotFoundError:
+            pass
+
+    def _create(self, name: str, url: str) -> contract.Account:
+        """POST /accounts; if the answer is lost, find the Account by name and url, or try again."""
+        conn = self.connection
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                return conn.write(lambda c: c.create_account(name, url))
+            except UncertainWriteError:
+                found = [
+                    a
+                    for a in conn.call(lambda c: c.list_accounts())
+                    if a.name == name and a.url == url
+                ]
+                if len(found) == 1:
+                    return found[0]
+                if len(found) > 1:
+                    ids = ", ".join(a.account_id for a in found)
+                    raise FirmtraceError(
+                        f"Creating Account '{name}' got no answer, and several Accounts now "
+                        f"have that name and url ({ids}). Keep one and delete the others in the "
+                        "Firmtrace app, then run `pulumi up` again."
+                    ) from None
+        raise FirmtraceError(
+            f"Could not create Account '{name}': the API did not answer {CREATE_ATTEMPTS} times "
+            "and no Account with that name and url exists. Run `pulumi up` again later."
+        )

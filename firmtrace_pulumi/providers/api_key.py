@@ -1,0 +1,280 @@
+"""The dynamic provider behind ``ApiKey``: check, diff, create, read, update, delete.
+
+The full key is returned by the API once, on create. It goes into the outputs as ``api_key``
+(the resource marks it secret) and every later operation carries it over from the old outputs,
+so no update, refresh or retry can lose it.
+
+| change of     | effect                                                          |
+|---------------|-----------------------------------------------------------------|
+| name          | update in place (PATCH)                                         |
+| end_date      | update in place (PATCH): forward switches on, back switches off |
+| account_id    | replace, create-before-delete                                   |
+| keepers       | replace, create-before-delete (the rotation trigger)            |
+| adopt         | replace (adopt another existing key)                            |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from .. import contract
+from ..client import UNSET
+from ..config import AuthMethod
+from ..errors import FirmtraceError, NotFoundError, UncertainWriteError
+from . import validation as v
+from .base import FirmtraceProvider
+
+NAME_PREFIX = "__name_prefix"
+"""Hidden input: the Pulumi resource name, the stem of the auto-generated key name."""
+
+INPUTS = ("account_id", "name", "end_date", "keepers", "adopt", NAME_PREFIX)
+UPDATABLE = ("name", "end_date")
+REPLACING = ("account_id", "keepers", "adopt")
+
+MINT_ATTEMPTS = 3
+CLOCK_TOLERANCE = dt.timedelta(seconds=1)
+"""How far the API's clock may lag ours when telling a just-minted orphan from an older key."""
+
+
+def make_id(account_id: str, api_key_part: str) -> str:
+    return f"{account_id}/{api_key_part}"
+
+
+def split_id(id_: str) -> tuple[str, str]:
+    account_id, sep, part = id_.rpartition("/")
+    if not sep or not account_id or not part:
+        raise FirmtraceError(
+            f"'{id_}' is not an ApiKey id; ids look like '<account_id>/<api_key_part>'."
+        )
+    return account_id, part
+
+
+def auto_name(prefix: str) -> str:
+    """Pulumi's auto-naming convention: the resource name plus a short random suffix."""
+    return f"{prefix}-{secrets.token_hex(4)[:7]}"
+
+
+def _end_date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any]) -> dict[str, Any]:
+    """Every output of an ApiKey, from the API's view of the key plus what only state knows."""
+    return {
+        "api_key": api_key,
+        "api_key_part": key.api_key_part,
+        "account_id": key.account_id,
+        "name": key.name,
+        "end_date": key.end_date.isoformat() if key.end_date else None,
+        "active": key.active,
+        "created_at": key.created_at,
+        "keepers": props.get("keepers"),
+        "adopt": props.get("adopt"),
+    }
+
+
+class ApiKeyProvider(FirmtraceProvider):
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = self.configuration_failures()
+        failures += v.unknown_properties(news, INPUTS)
+        inputs = {k: news[k] for k in INPUTS if k in news}
+
+        settings = getattr(self, "_settings", None)
+        inputs["account_id"] = v.normalize_account_id(news.get("account_id"))
+        failures += v.check_account_id(
+            "account_id",
+            inputs["account_id"],
+            required=bool(settings and settings.requires_account_id),
+        )
+        if inputs.get("name") is None and not inputs.get("adopt"):
+            prefix = str(news.get(NAME_PREFIX) or "key")
+            old = olds.get("name")
+            keep_old = isinstance(old, str) and old.startswith(f"{prefix}-")
+            inputs["name"] = old if keep_old else auto_name(prefix)
+        failures += v.check_name("name", inputs.get("name"), required=False)
+        failures += v.check_end_date("end_date", news.get("end_date"))
+        failures += v.check_map("keepers", news.get("keepers"))
+        failures += v.check_optional_text("adopt", news.get("adopt"))
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # ``olds`` are the old *outputs*: they hold what the API last said.
+        changed = [p for p in UPDATABLE if _differs(news.get(p), olds.get(p), p == "name")]
+        replaces = []
+        account_id = news.get("account_id")
+        if account_id is not None and (
+            v.is_unknown(account_id) or v.normalize_account_id(account_id) != olds.get("account_id")
+        ):
+            replaces.append("account_id")
+        keepers = news.get("keepers")
+        if v.is_unknown(keepers) or v.normalize(keepers or {}) != v.normalize(
+            olds.get("keepers") or {}
+        ):
+            replaces.append("keepers")
+        adopt = news.get("adopt")
+        if adopt is not None and adopt != olds.get("adopt"):
+            replaces.append("adopt")
+        return DiffResult(
+            changes=bool(changed or replaces),
+            replaces=replaces,
+            stables=["api_key_part"] if not replaces else [],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        account_id = props.get("account_id")
+        name = props.get("name")
+        end_date = _end_date(props.get("end_date"))
+        if props.get("adopt"):
+            key = self._adopt(account_id, props["adopt"], name=name, end_date=end_date)
+            full_key = None
+        else:
+            new = self._mint(account_id, name, end_date)
+            key, full_key = new, new.api_key.get_secret_value()
+        return CreateResult(
+            make_id(key.account_id, key.api_key_part),
+            outputs(key, api_key=full_key, props=props),
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        account_id, part = split_id(id_)
+        try:
+            live = self.connection.api_keys(account_id)
+        except NotFoundError:
+            live = []
+        key = next((k for k in live if k.api_key_part == part), None)
+        if key is None:
+            return ReadResult("", {})  # gone: the engine drops it, the next `up` creates it again
+        outs = outputs(key, api_key=props.get("api_key"), props=props)
+        inputs = {k: outs[k] for k in ("account_id", "name", "end_date", "keepers", "adopt")}
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        account_id, part = split_id(id_)
+        changes: dict[str, Any] = {}
+        if _differs(news.get("name"), olds.get("name"), skip_none=True):
+            changes["name"] = news["name"]
+        if _differs(news.get("end_date"), olds.get("end_date")):
+            changes["end_date"] = _end_date(news.get("end_date"))
+        if changes:
+            key = self.connection.write(
+                lambda c: c.update_api_key(
+                    account_id,
+                    part,
+                    name=changes.get("name", UNSET),
+                    end_date=changes.get("end_date", UNSET),
+                )
+            )
+        else:
+            key = contract.ApiKey.model_validate(olds)
+        # The SDK would store only what we return: carry the one copy of the full key over.
+        return UpdateResult(outputs(key, api_key=olds.get("api_key"), props=news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        account_id, part = split_id(id_)
+        settings = self.settings
+        if settings.method is AuthMethod.API_KEY and contract.key_has_part(
+            settings.secret.get_secret_value(), part
+        ):
+            raise FirmtraceError(
+                f"Refusing to delete API key {part}: it is the key this provider signs in with, "
+                "and deleting it would cut off every call after it. Mint the replacement first, "
+                "switch firmtrace:apiKey to it, then delete this one."
+            )
+        try:
+            self.connection.write(lambda c: c.delete_api_key(account_id, part))
+        except NotFoundError:
+            pass  # already gone: that is what delete wanted
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _mint(
+        self, account_id: str | None, name: str | None, end_date: dt.date | None
+    ) -> contract.NewApiKey:
+        """POST /api_key, and never leave a live key that no state knows about.
+
+        When the answer to a create is lost, the key may exist on the server with its full
+        value gone for good. Keys with our (unique, auto-generated) name minted since we sent
+        the request are revoked, then we mint again.
+        """
+        conn = self.connection
+        for _ in range(MINT_ATTEMPTS):
+            started = dt.datetime.now(dt.timezone.utc)
+            try:
+                return conn.write(lambda c: c.create_api_key(account_id, name=name, end_date=end_date))
+            except UncertainWriteError:
+                self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
+        raise FirmtraceError(
+            f"Could not create API key '{name}': the API did not answer {MINT_ATTEMPTS} times. "
+            "No key was left behind; run `pulumi up` again when the API is reachable."
+        )
+
+    def _revoke_orphans(self, account_id: str | None, name: str | None, since: dt.datetime) -> None:
+        conn = self.connection
+        try:
+            live = conn.call(lambda c: c.list_api_keys(account_id))
+        except FirmtraceError as exc:
+            raise FirmtraceError(
+                f"Creating API key '{name}' got no answer, and listing the Account's keys to look "
+                f"for it failed too ({exc.message}). A key named '{name}' may now exist that no "
+                "state knows about; delete it in the Firmtrace app, then run `pulumi up` again."
+            ) from None
+        orphans = [k for k in live if k.name == name and _created_since(k, since)]
+        for orphan in orphans:
+            try:
+                conn.write(lambda c, o=orphan: c.delete_api_key(o.account_id, o.api_key_part))
+            except NotFoundError:
+                pass
+            except FirmtraceError as exc:
+                raise FirmtraceError(
+                    f"Creating API key '{name}' got no answer, but the key was created as "
+                    f"{orphan.api_key_part} and revoking it failed ({exc.message}). Its full value "
+                    f"was never received: delete key {orphan.api_key_part} in the Firmtrace app, "
+                    "then run `pulumi up` again."
+                ) from None
+
+    def _adopt(
+        self, account_id: str | None, part: str, *, name: str | None, end_date: dt.date | None
+    ) -> contract.ApiKey:
+        live = self.connection.call(lambda c: c.list_api_keys(account_id))
+        key = next((k for k in live if k.api_key_part == part), None)
+        if key is None:
+            raise NotFoundError(
+                f"Cannot adopt API key {part}: no key with that api_key_part exists in Account "
+                f"{account_id or '(the API key’s own)'}. Check the value of 'adopt'."
+            )
+        changes: dict[str, Any] = {}
+        if name is not None and name != key.name:
+            changes["name"] = name
+        if end_date != key.end_date:
+            changes["end_date"] = end_date
+        if not changes:
+            return key
+        return self.connection.write(
+            lambda c: c.update_api_key(
+                key.account_id,
+                part,
+                name=changes.get("name", UNSET),
+                end_date=changes.get("end_date", UNSET),
+            )
+        )
+
+
+def _differs(new: Any, old: Any, skip_none: bool = False) -> bool:
+    if skip_none and new is None:
+        return False
+    return v.is_unknown(new) or v.normalize(new) != v.normalize(old)
+
+
+def _created_since(key: contract.ApiKey, since: dt.datetime) -> bool:
+    try:
+        created = dt.datetime.fromisoformat(key.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False  # unreadable timestamp: never revoke a key we cannot place in time
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.timezone.utc)
+    return created >= since
