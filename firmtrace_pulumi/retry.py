@@ -134,7 +134,8 @@ class RetryPolicy:
     max_total: float = 30.0
     """Time budget for one call, attempts and waits included; no wait may overrun it."""
     max_retry_after: float = 30.0
-    """Longest ``Retry-After`` honoured; longer requests are shortened to this."""
+    """Longest ``Retry-After`` waited out. A longer one ends the call at once: waiting less than
+    the API asked would only earn another 429."""
     jitter: bool = True
     """Full jitter: wait a random time between 0 and the backoff ceiling."""
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
@@ -204,17 +205,23 @@ class RetrySchedule:
                 f"gave up after {self.attempts} attempt{'s' if self.attempts != 1 else ''} "
                 f"in {self.elapsed():.1f} s"
             )
+        elapsed = self.elapsed()
         if retry_after is not None:
-            delay = min(retry_after, policy.max_retry_after)
+            if retry_after > policy.max_retry_after:
+                raise RetriesExhausted(
+                    f"the API asked to wait {retry_after:g} s before trying again (Retry-After), "
+                    f"longer than the {policy.max_retry_after:g} s this client waits "
+                    f"({self.attempts} attempt{'s' if self.attempts != 1 else ''} made)"
+                )
+            delay = retry_after
         else:
             delay = policy.backoff(self.attempts)
-        elapsed = self.elapsed()
         if elapsed + delay > policy.max_total:
             if retry_after is not None:
                 raise RetriesExhausted(
                     f"the API asked to wait {retry_after:g} s before trying again (Retry-After), "
-                    f"which would exceed the {policy.max_total:g} s this client waits for one "
-                    f"call ({elapsed:.1f} s already spent, {self.attempts} attempts)"
+                    f"which would pass the {policy.max_total:g} s budget for one call "
+                    f"({elapsed:.1f} s already spent, {self.attempts} attempts made)"
                 )
             raise RetriesExhausted(
                 f"gave up after {self.attempts} attempts: the {policy.max_total:g} s time budget "
