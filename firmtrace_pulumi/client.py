@@ -114,7 +114,7 @@ REJECTED_REASONS: Final[Mapping[str, tuple[str, str]]] = {
 CONFLICT_REASONS: Final[Mapping[str, tuple[str, str]]] = {
     contract.ErrorCode.DEFAULT_ACCOUNT.value: (
         "a User's default Account cannot be deleted",
-        "Keep this Account, or delete the User's other Accounts instead.",
+        "Keep it: the default Account lives as long as its User does.",
     ),
     contract.ErrorCode.DOMAIN_REGISTERED.value: (
         "this domain is already registered",
@@ -509,8 +509,8 @@ class FirmtraceClient:
         if verdict is Verdict.UNCERTAIN:
             return UncertainWriteError(
                 f"{failed}: the server failed while handling the request, so it may have been "
-                "carried out. It was not sent again, because a second attempt could create a "
-                "duplicate.",
+                "carried out. It was not sent again: repeating a create (or a password change) "
+                "could do it twice.",
                 hint=UNCERTAIN_HINTS.get(endpoint),
                 **common,
             )
@@ -556,8 +556,8 @@ class FirmtraceClient:
         if verdict is Verdict.UNCERTAIN:
             return UncertainWriteError(
                 f"{failed}: the request was sent but no answer arrived, so it may have been "
-                "carried out. It was not sent again, because a second attempt could create a "
-                "duplicate.",
+                "carried out. It was not sent again: repeating a create (or a password change) "
+                "could do it twice.",
                 hint=UNCERTAIN_HINTS.get(endpoint),
             )
         return ConfigurationError(
