@@ -465,7 +465,6 @@ class FirmtraceClient:
             params=query,
             headers=headers,
         )
-        response.read()
         return response
 
     def _parse(self, endpoint: Endpoint, response: httpx.Response, answer: type[W]) -> W:
@@ -475,16 +474,13 @@ class FirmtraceClient:
             # Name the fields only: pydantic's text quotes input values, which may be secrets.
             where = sorted({".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()})
             raise FirmtraceError(
-                f"{self._what(endpoint)} answered {response.status_code} with a body this client "
+                f"{_describe(endpoint)} answered {response.status_code} with a body this client "
                 f"cannot read (fields: {', '.join(where)}).",
                 status=response.status_code,
                 hint="The API may have changed; check contract.py against the API reference.",
             ) from None
 
     # --- errors -------------------------------------------------------------------------------
-
-    def _what(self, endpoint: Endpoint) -> str:
-        return f"{endpoint.method} {contract.API_PREFIX}{endpoint.path}"
 
     def _error_body(self, response: httpx.Response) -> contract.ErrorBody | None:
         try:
@@ -503,7 +499,7 @@ class FirmtraceClient:
         user_message = body.user_message if body and body.user_message else None
         field = body.field if body else None
         label = f"{status} {code}" if code else f"{status} {response.reason_phrase}".rstrip()
-        failed = f"{self._what(endpoint)} failed ({label})"
+        failed = f"{_describe(endpoint)} failed ({label})"
         common: dict[str, Any] = {"status": status, "code": code, "user_message": user_message}
 
         if verdict is Verdict.UNCERTAIN:
@@ -552,7 +548,7 @@ class FirmtraceClient:
         self, endpoint: Endpoint, exc: httpx.TransportError, verdict: Verdict
     ) -> FirmtraceError:
         """The error for a transport failure that is not retried."""
-        failed = f"{self._what(endpoint)} failed ({type(exc).__name__}: {self.redact(str(exc))})"
+        failed = f"{_describe(endpoint)} failed ({type(exc).__name__}: {self.redact(str(exc))})"
         if verdict is Verdict.UNCERTAIN:
             return UncertainWriteError(
                 f"{failed}: the request was sent but no answer arrived, so it may have been "
@@ -573,16 +569,21 @@ class FirmtraceClient:
         """The error once a transient failure has been retried as far as the policy allows."""
         if isinstance(failure, httpx.TransportError):
             detail = f"{type(failure).__name__}: {self.redact(str(failure))}"
-            return TransientError(f"{self._what(endpoint)} failed ({detail}); {reason}.")
+            return TransientError(f"{_describe(endpoint)} failed ({detail}); {reason}.")
         body = self._error_body(failure)
         code = self.redact(body.error) if body else None
         label = f"{failure.status_code} {code or failure.reason_phrase}".rstrip()
         return TransientError(
-            f"{self._what(endpoint)} failed ({label}); {reason}.",
+            f"{_describe(endpoint)} failed ({label}); {reason}.",
             status=failure.status_code,
             code=code,
             user_message=body.user_message if body and body.user_message else None,
         )
+
+
+def _describe(endpoint: Endpoint) -> str:
+    """``"POST /v1.3/api_key"``: how messages name a call."""
+    return f"{endpoint.method} {contract.API_PREFIX}{endpoint.path}"
 
 
 def _reveal_json(model: contract.RequestModel) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import pytest
@@ -453,3 +454,12 @@ def test_no_secret_in_repr_or_errors(emu: Emulator, make_client: MakeClient, use
         assert user.token not in text
         assert full not in text
         assert user.password not in text
+
+
+def test_one_client_serves_concurrent_calls(make_client: MakeClient, user: Any) -> None:
+    """The provider shares one client between up to four engine calls at a time."""
+    client = make_client(user.token)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: client.list_accounts(), range(16)))
+    assert all(r == results[0] for r in results)
+    assert client.request_count == 16
