@@ -7,13 +7,14 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
 from firmtrace_pulumi import contract
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.errors import (
     ConflictError,
     CredentialsError,
@@ -27,32 +28,17 @@ from firmtrace_pulumi.errors import (
 
 from .conftest import FakeTime
 
-
-class Emulator(Protocol):
-    """The part of the ``emulator`` fixture these tests use."""
-
-    url: str
-
-    def register(self) -> Any: ...
-    def set_faults(self, config: dict[str, Any]) -> Any: ...
-    def clear_faults(self) -> Any: ...
-    def requests(self, *, method: str | None = None, path: str | None = None) -> list[Any]: ...
-    def state(self) -> dict[str, Any]: ...
-    def seed_user(self, account_id: str, role: int = 20) -> Any: ...
-
-
 MakeClient = Callable[..., FirmtraceClient]
 
 
 @pytest.fixture
-def emu(emulator: Emulator) -> Iterator[Emulator]:
-    """The shared emulator, with faults cleared after the test."""
-    yield emulator
-    emulator.clear_faults()
+def emu(clean_faults: EmulatorAdmin) -> EmulatorAdmin:
+    """The shared emulator (tests/conftest.py); faults are cleared after the test."""
+    return clean_faults
 
 
 @pytest.fixture
-def make_client(emu: Emulator, fake_time: FakeTime) -> Iterator[MakeClient]:
+def make_client(emu: EmulatorAdmin, fake_time: FakeTime) -> Iterator[MakeClient]:
     """Clients on the emulator; retries wait on the fake clock (``fake_time.slept``)."""
     clients: list[FirmtraceClient] = []
 
@@ -68,7 +54,7 @@ def make_client(emu: Emulator, fake_time: FakeTime) -> Iterator[MakeClient]:
 
 
 @pytest.fixture
-def user(emu: Emulator) -> Any:
+def user(emu: EmulatorAdmin) -> Any:
     """A fresh registered User: ``token, account_id, email, password``."""
     return emu.register()
 
@@ -78,7 +64,7 @@ def unique_company() -> tuple[str, str]:
     return f"owner@co-{tag}.example", f"https://co-{tag}.example"
 
 
-def sent(emu: Emulator, method: str, path: str) -> Callable[[], int]:
+def sent(emu: EmulatorAdmin, method: str, path: str) -> Callable[[], int]:
     """A counter of requests the emulator received for one endpoint from now on."""
     before = len(emu.requests(method=method, path=path))
     return lambda: len(emu.requests(method=method, path=path)) - before
@@ -208,7 +194,7 @@ def test_past_end_date_mints_an_inactive_key_and_patching_it_forward_activates_i
 
 
 def test_401_login_error_stops_at_once(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     count = sent(emu, "POST", "/login")
     client = make_client()
@@ -223,7 +209,7 @@ def test_401_login_error_stops_at_once(
 
 
 def test_401_invalid_credential_stops_at_once(
-    emu: Emulator, make_client: MakeClient, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, fake_time: FakeTime
 ) -> None:
     dead = "ftt_" + "d" * 43
     client = make_client(dead)
@@ -253,7 +239,7 @@ def test_403_email_format_register_surfaces_the_user_message(make_client: MakeCl
 
 
 def test_403_forbidden_for_a_role_too_low(
-    emu: Emulator, make_client: MakeClient, user: Any
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any
 ) -> None:
     member = emu.seed_user(user.account_id, 20)
     client = make_client(member.token)
@@ -266,7 +252,7 @@ def test_403_forbidden_for_a_role_too_low(
 
 
 def test_403_account_scope_for_a_key_used_elsewhere(
-    emu: Emulator, make_client: MakeClient, user: Any
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any
 ) -> None:
     other = emu.register()
     key = make_client(user.token).create_api_key(user.account_id, name="scoped")
@@ -320,7 +306,7 @@ def test_400_names_the_field(make_client: MakeClient, user: Any) -> None:
 
 
 def test_429_retry_after_is_waited_out(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"POST /api_key": [{"fault": "status", "status": 429}]}})
     count = sent(emu, "POST", "/api_key")
@@ -332,7 +318,7 @@ def test_429_retry_after_is_waited_out(
 
 
 def test_503_burst_is_retried_with_growing_delays(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"GET /accounts": [{"fault": "status", "status": 503, "times": 3}]}})
     client = make_client(user.token)
@@ -342,7 +328,7 @@ def test_503_burst_is_retried_with_growing_delays(
 
 
 def test_503_on_a_create_is_retried_and_creates_once(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     burst = [{"fault": "status", "status": 503, "times": 2}]
     emu.set_faults({"scripts": {"POST /api_key": burst}})
@@ -353,7 +339,7 @@ def test_503_on_a_create_is_retried_and_creates_once(
 
 
 def test_retries_exhausted_is_transient(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"GET /api_key": [{"fault": "status", "status": 503, "times": 9}]}})
     client = make_client(user.token, retry=fake_time.policy(max_attempts=3))
@@ -367,7 +353,7 @@ def test_retries_exhausted_is_transient(
 
 
 def test_429_asking_for_too_long_gives_up_saying_how_long(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     limited = [{"fault": "status", "status": 429, "retry_after": 45}]
     emu.set_faults({"scripts": {"GET /accounts": limited}})
@@ -379,7 +365,7 @@ def test_429_asking_for_too_long_gives_up_saying_how_long(
 
 
 def test_connection_reset_on_a_read_is_retried(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"GET /accounts": [{"fault": "reset_before_read"}]}})
     client = make_client(user.token)
@@ -392,7 +378,7 @@ def test_connection_reset_on_a_read_is_retried(
 
 
 def test_create_with_dropped_answer_is_uncertain_and_sent_exactly_once(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults(
         {"drop_hang_s": 2.0, "scripts": {"POST /api_key": [{"fault": "drop_after_commit"}]}}
@@ -411,7 +397,7 @@ def test_create_with_dropped_answer_is_uncertain_and_sent_exactly_once(
 
 
 def test_500_on_a_create_is_uncertain_and_not_resent(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"POST /accounts": [{"fault": "status", "status": 500}]}})
     count = sent(emu, "POST", "/accounts")
@@ -423,7 +409,7 @@ def test_500_on_a_create_is_uncertain_and_not_resent(
 
 
 def test_500_on_an_idempotent_update_is_retried(
-    emu: Emulator, make_client: MakeClient, user: Any, fake_time: FakeTime
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults({"scripts": {"PATCH /accounts": [{"fault": "status", "status": 500}]}})
     client = make_client(user.token)
@@ -434,7 +420,9 @@ def test_500_on_an_idempotent_update_is_retried(
 # --- secrets ----------------------------------------------------------------------------------
 
 
-def test_no_secret_in_repr_or_errors(emu: Emulator, make_client: MakeClient, user: Any) -> None:
+def test_no_secret_in_repr_or_errors(
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any
+) -> None:
     client = make_client(user.token)
     key = client.create_api_key(user.account_id, name="secret-check")
     full = key.api_key.get_secret_value()
