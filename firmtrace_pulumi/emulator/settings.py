@@ -1,0 +1,19 @@
+"""Start-up settings of an emulator instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .faults import FaultConfig
+
+DEFAULT_RATE_LIMIT = 100.0
+DEFAULT_DB = ".firmtrace/emulator.sqlite3"
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    """``rate_limit``: requests/s per credential (0 = off); ``faults``: the start-up faults,
+    which ``DELETE /_emulator/faults`` and ``POST /_emulator/reset`` return to."""
+
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    faults: FaultConfig = field(default_factory=lambda: FaultConfig())
