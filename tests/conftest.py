@@ -1,0 +1,54 @@
+"""Shared fixtures.
+
+``emulator`` (session): ONE local Firmtrace emulator for the whole test session, in-memory
+database, no rate limit, no faults. It yields a ``firmtrace_pulumi.emulator.admin_client.
+EmulatorAdmin``:
+
+- ``.url`` base URL without ``/v1.3`` (``http://127.0.0.1:PORT``); ``.api_url`` adds ``/v1.3``
+- ``.register(email_domain=None, *, name=None, url=None, password=None) -> Registration``
+  ``(token, account_id, email, password)``: a fresh User + default Account on a new unique
+  company domain each call (via ``POST /v1.3/register``, so it shows in the request log)
+- ``.seed_user(account_id, role=20, *, email=None, password=None) -> SeededUser``
+  ``(token, email, password)``: a User with ``role`` in an existing Account
+- ``.state() -> dict``, ``.requests(*, method=None, path=None) -> list[dict]``,
+  ``.clear_requests()``
+- ``.set_faults(dict)``, ``.clear_faults()``, ``.faults()``; ``.reset()`` wipes everything
+  (do not call it on the shared emulator: other tests' data lives there)
+
+The emulator is shared: create your own Users/Accounts with ``register()`` and filter
+``state()``/``requests()`` to them, or clear the request log first. A test that sets faults
+(or a rate limit, ``set_faults({"rate_limit": 5})``) should use ``clean_faults`` instead, which
+clears them afterwards.
+
+Set ``FIRMTRACE_EMULATOR_URL`` to run against an emulator that is already running.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorAdmin]:
+    """The session's emulator (see the module docstring)."""
+    external = os.environ.get("FIRMTRACE_EMULATOR_URL")
+    if external:
+        with EmulatorAdmin(external) as admin:
+            yield admin
+        return
+    from firmtrace_pulumi.emulator.server import EmulatorServer
+
+    with EmulatorServer(db=":memory:", rate_limit=0) as server, EmulatorAdmin(server.url) as admin:
+        yield admin
+
+
+@pytest.fixture
+def clean_faults(emulator: EmulatorAdmin) -> Iterator[EmulatorAdmin]:
+    """The session emulator; its faults (and rate limit) are cleared after the test."""
+    yield emulator
+    emulator.clear_faults()
