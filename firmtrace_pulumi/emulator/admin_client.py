@@ -23,11 +23,19 @@ class Registration(NamedTuple):
     email: str
     password: str
 
+    def __repr__(self) -> str:
+        return f"Registration(account_id={self.account_id!r}, email={self.email!r}, ...)"
+
 
 class SeededUser(NamedTuple):
+    """What ``seed_user()`` made: ``token, email, password = ...``."""
+
     token: str
     email: str
     password: str
+
+    def __repr__(self) -> str:
+        return f"SeededUser(email={self.email!r}, ...)"
 
 
 class EmulatorAdmin:

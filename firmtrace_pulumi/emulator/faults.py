@@ -56,7 +56,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from firmtrace_pulumi.contract import API_PREFIX
 
@@ -109,6 +109,14 @@ class FaultConfig(BaseModel):
     scripts: dict[str, list[FaultStep]] = Field(default_factory=dict)
     rate_limit: float | None = Field(default=None, ge=0)
     drop_hang_s: float = Field(default=30.0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        # What GET /_emulator/faults shows can be PUT back unchanged.
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "effective_rate_limit"}
+        return data
 
     @field_validator("endpoint_latency_ms", "scripts")
     @classmethod

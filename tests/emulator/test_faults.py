@@ -147,6 +147,16 @@ def test_rate_limit_per_credential_answers_429_with_retry_after(
     expect_ok(client.get("/accounts"))
 
 
+def test_faults_shown_can_be_put_back(clean_faults: EmulatorAdmin, as_owner):
+    config = {"latency_ms": 1, "scripts": {"GET /accounts": [{"fault": "pass", "times": 2}]}}
+    shown = clean_faults.set_faults(config)
+    as_owner.get("/accounts")
+    assert (
+        clean_faults.set_faults(clean_faults.faults())["scripts"]["GET /accounts"][0]["times"] == 1
+    )
+    assert clean_faults.faults()["latency_ms"] == shown["latency_ms"] == 1
+
+
 def test_admin_routes_are_never_faulted(clean_faults: EmulatorAdmin):
     clean_faults.set_faults({"error_rate": 1.0, "rate_limit": 1, "latency_ms": 0})
     for _ in range(3):
