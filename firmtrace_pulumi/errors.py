@@ -47,10 +47,15 @@ class FirmtraceError(Exception):
             parts.append(f"Firmtrace says: {self.user_message}")
         if self.hint:
             parts.append(self.hint)
-        return " ".join(p.rstrip() for p in parts)
+        return " ".join(_sentence(p) for p in parts)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status!r}, code={self.code!r})"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
 
 
 class CredentialsError(FirmtraceError):

@@ -12,6 +12,7 @@ Both are replaced with ``[REDACTED]``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -42,12 +43,10 @@ occurrence of a three-letter password inside other words would garble the text a
 
 def _forms(secret: str) -> set[str]:
     """The secret as it may appear in text: plain, JSON-escaped, URL-encoded."""
-    forms = {
-        secret,
-        json.dumps(secret)[1:-1],
-        urllib.parse.quote(secret, safe=""),
-        urllib.parse.quote_plus(secret, safe=""),
-    }
+    forms = {secret, json.dumps(secret)[1:-1]}
+    # Lone surrogates cannot be URL-encoded, so they cannot appear that way either.
+    with contextlib.suppress(UnicodeEncodeError):
+        forms |= {urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret, safe="")}
     return {f for f in forms if f}
 
 
