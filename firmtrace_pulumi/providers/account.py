@@ -7,6 +7,7 @@ applied by a ``pulumi up`` first.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -67,9 +68,7 @@ class AccountProvider(FirmtraceProvider):
         if name is None and url is None:  # only deletion_protection changed: state only
             account = contract.Account.model_validate(olds)
         else:
-            account = self.connection.write(
-                lambda c: c.update_account(id_, name=name, url=url)
-            )
+            account = self.connection.write(lambda c: c.update_account(id_, name=name, url=url))
         return UpdateResult(outputs(account, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -79,10 +78,8 @@ class AccountProvider(FirmtraceProvider):
                 "destroys its visitor data and API keys. To delete it, set "
                 "deletion_protection=False, run `pulumi up`, then destroy or remove it."
             )
-        try:
+        with contextlib.suppress(NotFoundError):  # already gone: what delete wanted
             self.connection.write(lambda c: c.delete_account(id_))
-        except NotFoundError:
-            pass
 
     def _create(self, name: str, url: str) -> contract.Account:
         """POST /accounts; if the answer is lost, find the Account by name and url, or try again."""

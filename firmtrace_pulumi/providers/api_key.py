@@ -15,14 +15,16 @@ so no update, refresh or retry can lose it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+from functools import partial
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .. import contract
-from ..client import UNSET
+from ..client import UNSET, FirmtraceClient
 from ..config import AuthMethod
 from ..errors import FirmtraceError, NotFoundError, UncertainWriteError
 from . import validation as v
@@ -185,10 +187,8 @@ class ApiKeyProvider(FirmtraceProvider):
                 "and deleting it would cut off every call after it. Mint the replacement first, "
                 "switch firmtrace:apiKey to it, then delete this one."
             )
-        try:
+        with contextlib.suppress(NotFoundError):  # already gone: what delete wanted
             self.connection.write(lambda c: c.delete_api_key(account_id, part))
-        except NotFoundError:
-            pass  # already gone: that is what delete wanted
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -205,7 +205,9 @@ class ApiKeyProvider(FirmtraceProvider):
         for _ in range(MINT_ATTEMPTS):
             started = dt.datetime.now(dt.timezone.utc)
             try:
-                return conn.write(lambda c: c.create_api_key(account_id, name=name, end_date=end_date))
+                return conn.write(
+                    lambda c: c.create_api_key(account_id, name=name, end_date=end_date)
+                )
             except UncertainWriteError:
                 self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
         raise FirmtraceError(
@@ -226,7 +228,7 @@ class ApiKeyProvider(FirmtraceProvider):
         orphans = [k for k in live if k.name == name and _created_since(k, since)]
         for orphan in orphans:
             try:
-                conn.write(lambda c, o=orphan: c.delete_api_key(o.account_id, o.api_key_part))
+                conn.write(partial(_revoke, orphan))
             except NotFoundError:
                 pass
             except FirmtraceError as exc:
@@ -243,9 +245,10 @@ class ApiKeyProvider(FirmtraceProvider):
         live = self.connection.call(lambda c: c.list_api_keys(account_id))
         key = next((k for k in live if k.api_key_part == part), None)
         if key is None:
+            where = f"Account {account_id}" if account_id else "this API key's own Account"
             raise NotFoundError(
-                f"Cannot adopt API key {part}: no key with that api_key_part exists in Account "
-                f"{account_id or '(the API key’s own)'}. Check the value of 'adopt'."
+                f"Cannot adopt API key {part}: no key with that api_key_part exists in {where}. "
+                "Check the value of 'adopt'."
             )
         changes: dict[str, Any] = {}
         if name is not None and name != key.name:
@@ -262,6 +265,10 @@ class ApiKeyProvider(FirmtraceProvider):
                 end_date=changes.get("end_date", UNSET),
             )
         )
+
+
+def _revoke(key: contract.ApiKey, client: FirmtraceClient) -> None:
+    client.delete_api_key(key.account_id, key.api_key_part)
 
 
 def _differs(new: Any, old: Any, skip_none: bool = False) -> bool:

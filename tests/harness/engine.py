@@ -146,10 +146,10 @@ class Engine:
                     self.steps.append(Step(urn, "replace"))
                     return "", checked  # R5
                 if diff.deleteBeforeReplace:  # R7
-                    self._delete(old)
+                    self._delete(old, step=False)
                     return self._create(urn, type_, checked, secret_names, False, op="replace")
                 new_id, outs = self._create(urn, type_, checked, secret_names, False, op="replace")
-                self._delete(old)
+                self._delete(old, step=False)
                 return new_id, outs
 
             self.steps.append(Step(urn, "update"))
@@ -184,11 +184,12 @@ class Engine:
         self.state[urn] = ResourceState(urn, type_, id_, checked, outs, secret_names)
         return id_, outs
 
-    def _delete(self, res: ResourceState) -> None:
+    def _delete(self, res: ResourceState, *, step: bool = True) -> None:
         self.provider.delete(  # R10
             res.urn, res.id, wire.strip_secrets(res.outputs), wire.strip_secrets(res.inputs)
         )
-        self.steps.append(Step(res.urn, "delete"))
+        if step:  # the delete half of a replacement is part of its "replace" step
+            self.steps.append(Step(res.urn, "delete"))
 
     # --- whole stack ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ engine does. Stack outputs are captured from ``RegisterResourceOutputs``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import runpy
 import sys
@@ -45,7 +46,7 @@ class EngineMonitor(mocks.MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
         self.stack_urn = ""
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC name)
+    def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == STACK_TYPE:
             self.stack_urn = urn
@@ -60,9 +61,11 @@ class EngineMonitor(mocks.MockMonitor):
             preview=self.preview,
         )
         self.registered.add(urn)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=wire.to_struct(outputs))
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=id_, object=wire.to_struct(outputs)
+        )
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         if request.urn == self.stack_urn:
             self.stack_outputs = wire.from_struct(request.outputs)
         return super().RegisterResourceOutputs(request)
@@ -75,8 +78,12 @@ class RunResult:
     steps: list[Step] = field(default_factory=list)
 
     def ops(self) -> dict[str, str]:
-        """URN tail (``Type::name``) → the step taken for it."""
-        return {s.urn.split("::", 2)[-1]: s.op for s in self.steps}
+        """``type::name`` (the resource's own type, without its parents') → the step taken."""
+        ops = {}
+        for step in self.steps:
+            type_chain, name = step.urn.split("::")[-2:]
+            ops[f"{type_chain.split('$')[-1]}::{name}"] = step.op
+        return ops
 
     def plain(self, name: str) -> Any:
         return wire.reveal(self.outputs.get(name))
@@ -108,9 +115,16 @@ def run_program(
     ``program`` is a function or the path of a ``__main__.py``. ``config`` is the program's
     stack config (namespaced keys); the provider's was given to the engine when it started.
     """
+    # A fresh event loop per run, as each `pulumi up` is a fresh process: tasks of a failed run
+    # must not leak into the next one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     monitor = EngineMonitor(engine, preview)
     mocks.set_mocks(_NoMocks(), project=project, stack=stack, preview=preview, monitor=monitor)
     settings.set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack makes the stack
+    # As the SDK's own ``pulumi.runtime.test`` does: forget RPCs and outputs of earlier runs.
+    settings.SETTINGS.rpc_manager.clear()
+    settings.SETTINGS.outputs.clear()
     all_config = {k: str(wire.reveal(v)) for k, v in {**engine.config, **(config or {})}.items()}
     pulumi.runtime.set_all_config(all_config)
     engine.take_steps()
@@ -125,7 +139,12 @@ def run_program(
     else:
         body, directory = program, None
 
-    with _program_path(directory):
-        _sync_await(run_in_stack(body))
+    try:
+        with _program_path(directory):
+            _sync_await(run_in_stack(body))
+    finally:
+        # Left unclosed: the SDK keeps references to the loop it last ran on.
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
     engine.delete_unregistered(monitor.registered, preview=preview)
     return RunResult(monitor.stack_outputs, engine.take_steps())

@@ -108,7 +108,9 @@ class ProviderProcess:
     def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict, list]:
         resp = self._call(
             "Check",
-            provider_pb2.CheckRequest(urn=urn, olds=wire.to_struct(olds), news=wire.to_struct(news)),
+            provider_pb2.CheckRequest(
+                urn=urn, olds=wire.to_struct(olds), news=wire.to_struct(news)
+            ),
         )
         failures = [(f.property, f.reason) for f in resp.failures]
         return wire.from_struct(resp.inputs), failures

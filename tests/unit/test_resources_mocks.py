@@ -36,7 +36,7 @@ class SecretOptionsMonitor(mocks.MockMonitor):
         super().__init__(m)
         self.secret_outputs: dict[str, list[str]] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802
+    def RegisterResource(self, request: Any) -> Any:
         self.secret_outputs[request.name] = list(request.additionalSecretOutputs)
         return super().RegisterResource(request)
 
