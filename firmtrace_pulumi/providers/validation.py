@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pulumi.dynamic import CheckFailure
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 MAX_NAME_LENGTH = 100  # [assumed]: the page sets no limit; long names are almost always a mistake
@@ -23,7 +24,9 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value == UNKNOWN
+    """A value a preview does not know yet (the provider process deserializes it as
+    ``Unknown``; the raw wire form is the ``UNKNOWN`` sentinel string)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def unknown_properties(props: Mapping[str, Any], allowed: Iterable[str]) -> list[CheckFailure]:

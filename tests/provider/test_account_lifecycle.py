@@ -112,3 +112,17 @@ def test_bad_input_fails_at_preview_naming_the_property(
         stack.preview(site_program(**inputs))
     assert [p for p, _ in err.value.failures] == [prop]
     assert stack.api_requests() == []
+
+
+def test_preview_of_an_account_with_keys_accepts_the_unknown_account_id(stack: Stack) -> None:
+    def program() -> None:
+        site = Account("site", name="Fabrikam", url="https://fabrikam.example")
+        ApiKey("live", account_id=site.account_id, end_date="2030-01-01")
+
+    stack.emulator.clear_requests()
+    result = stack.preview(program)
+    assert result.ops() == {
+        "pulumi-python:dynamic/firmtrace:Account::site": "create",
+        "pulumi-python:dynamic/firmtrace:ApiKey::live": "create",
+    }
+    assert stack.api_requests() == []
