@@ -487,7 +487,15 @@ class FirmtraceClient:
             body = contract.ErrorBody.model_validate_json(response.content)
         except pydantic.ValidationError:
             return None
-        return body.model_copy(update={"user_message": self.redact(body.user_message)})
+        # Everything the API echoes is redacted, ``field`` too: it is quoted in the message.
+        field = self.redact(body.field) if body.field is not None else None
+        return body.model_copy(
+            update={"user_message": self.redact(body.user_message), "field": field}
+        )
+
+    def _reason(self, response: httpx.Response) -> str:
+        """The HTTP reason phrase, redacted: a server may put anything there."""
+        return self.redact(response.reason_phrase)
 
     def _status_error(
         self, endpoint: Endpoint, response: httpx.Response, verdict: Verdict
@@ -498,7 +506,7 @@ class FirmtraceClient:
         code = self.redact(body.error) if body else None
         user_message = body.user_message if body and body.user_message else None
         field = body.field if body else None
-        label = f"{status} {code}" if code else f"{status} {response.reason_phrase}".rstrip()
+        label = f"{status} {code}" if code else f"{status} {self._reason(response)}".rstrip()
         failed = f"{_describe(endpoint)} failed ({label})"
         common: dict[str, Any] = {"status": status, "code": code, "user_message": user_message}
 
@@ -572,7 +580,7 @@ class FirmtraceClient:
             return TransientError(f"{_describe(endpoint)} failed ({detail}); {reason}.")
         body = self._error_body(failure)
         code = self.redact(body.error) if body else None
-        label = f"{failure.status_code} {code or failure.reason_phrase}".rstrip()
+        label = f"{failure.status_code} {code or self._reason(failure)}".rstrip()
         return TransientError(
             f"{_describe(endpoint)} failed ({label}); {reason}.",
             status=failure.status_code,
