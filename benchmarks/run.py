@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only 1,3] [--markdown BENCHMARKS.md] [--strict]``."""
+"""``python -m benchmarks [--quick] [--only 1,3] [--profile] [--markdown FILE] [--strict]``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import api_calls, cold_start, overhead, pickle_size, scale, throughput
+from . import api_calls, cold_start, overhead, pickle_size, profile, scale, throughput
 from .report import Section, markdown, text, verdicts
 
 
@@ -32,11 +32,11 @@ QUICK = Sizes(3, 5, 20, 2, 1, 200)
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
-def sections(sizes: Sizes) -> dict[int, Callable[[], Section]]:
+def sections(sizes: Sizes, profile: bool) -> dict[int, Callable[[], Section]]:
     return {
         1: lambda: api_calls.run(sizes.refresh_keys),
         2: lambda: overhead.run(sizes.overhead_rounds),
-        3: lambda: scale.run(sizes.scale_keys, sizes.scale_accounts),
+        3: lambda: scale.run(sizes.scale_keys, sizes.scale_accounts, profile),
         4: lambda: cold_start.run(sizes.cold_starts),
         5: pickle_size.run,
         6: lambda: throughput.run(sizes.throughput_requests),
@@ -73,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
     parser.add_argument("--only", help="comma-separated section numbers, e.g. 1,5")
     parser.add_argument("--markdown", type=Path, help="write the table into this file")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the provider and emulator in section 3"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
 
     sizes = QUICK if args.quick else FULL
     wanted = sorted(int(n) for n in args.only.split(",")) if args.only else range(1, 7)
-    command = "python -m benchmarks" + (" --quick" if args.quick else "")
+    command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
     header = f"`{command}`, {time.strftime('%Y-%m-%d')}, on {machine()}."
     print(f"firmtrace-pulumi benchmarks: {header}", flush=True)
     if args.quick:
@@ -86,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
     done: list[Section] = []
     started = time.perf_counter()
-    for number, measure in sections(sizes).items():
+    if args.profile and not profile.available():
+        parser.error("--profile needs py-spy: pip install -e '.[dev]'")
+    for number, measure in sections(sizes, args.profile).items():
         if number not in wanted:
             continue
         t = time.perf_counter()

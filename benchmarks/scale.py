@@ -8,6 +8,7 @@ does with the process's four workers. Peak memory is the provider process's ``Vm
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 
 from . import fixtures as f
+from .profile import EMULATOR_BUCKETS, PROVIDER_BUCKETS, sampling
 from .report import Section, ms
 
 LATENCY_MS = 20
@@ -22,7 +24,7 @@ TARGET = 1.3
 LATER = "2031-01-01"
 
 
-def run(keys: int, accounts: int) -> Section:
+def run(keys: int, accounts: int, profile: bool = False) -> Section:
     section = Section(
         3, f"Scale: {keys} ApiKeys across {accounts} Accounts, {LATENCY_MS} ms latency, 4 at a time"
     )
@@ -41,10 +43,24 @@ def run(keys: int, accounts: int) -> Section:
             names = [(f"k{i}", sites[i % accounts].id) for i in range(keys)]
 
             def phase(label: str, call: Callable[[Any], Any], items: list[Any]) -> list[Any]:
-                cpu = _cpu(emu, pid)
-                started = time.perf_counter()
-                results = f.parallel(items, call)
-                wall = time.perf_counter() - started
+                profiling = profile and label == "Create"
+                with contextlib.ExitStack() as spies:
+                    if profiling:  # py-spy on both processes, from outside
+                        label += " (py-spy attached)"
+                        provider_cpu = spies.enter_context(sampling(pid))
+                        emulator_cpu = spies.enter_context(sampling(emu.pid))
+                        time.sleep(0.5)  # let py-spy attach
+                    cpu = _cpu(emu, pid)
+                    started = time.perf_counter()
+                    results = f.parallel(items, call)
+                    wall = time.perf_counter() - started
+                if profiling:
+                    section.note(
+                        f"py-spy, provider CPU: {provider_cpu.breakdown(PROVIDER_BUCKETS)}"
+                    )
+                    section.note(
+                        f"py-spy, emulator CPU: {emulator_cpu.breakdown(EMULATOR_BUCKETS)}"
+                    )
                 bound = _bound(len(items))
                 used = {k: (v - cpu[k]) / len(items) for k, v in _cpu(emu, pid).items()}
                 section.add(
