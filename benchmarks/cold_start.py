@@ -31,6 +31,13 @@ SERVER_STACK = ("fastapi", "uvicorn", "starlette", "firmtrace_pulumi.emulator")
 # What ``python -m pulumi.dynamic`` has imported before the first request arrives.
 PRELOADED = "import dill, grpc, pulumi.dynamic, pulumi.runtime"
 IMPORT_OURS = "import firmtrace_pulumi.providers.api_key"
+CLIENT = "opening the client (httpx.Client builds its TLS context)"
+GROUPS = (
+    ("firmtrace_pulumi", ("firmtrace_pulumi",)),
+    ("pydantic", ("pydantic", "pydantic_core", "annotated_types", "typing_inspection")),
+    ("httpx", ("httpx", "httpcore", "h11", "idna", "certifi", "anyio", "sniffio", "h2")),
+    ("httpx's CLI (click, rich, pygments)", ("click", "rich", "pygments", "markdown_it", "mdurl")),
+)
 DEV_ONLY = ("click", "rich", "pygments")
 """Installed here by the dev and emulator extras, not by ``pip install firmtrace-pulumi``. When
 all three import, ``import httpx`` also loads its command-line tool (``httpx._main``)."""
@@ -60,26 +67,50 @@ def _first_create(
         return time.perf_counter() - started
 
 
-def _python(code: str, env: Mapping[str, str] | None = None) -> str:
+def _python(code: str, env: Mapping[str, str] | None = None, *args: str) -> tuple[str, str]:
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args, "-c", code],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, **(env or {})},
     )
-    return done.stdout.strip()
+    return done.stdout.strip(), done.stderr
 
 
-def import_seconds(env: Mapping[str, str] | None = None) -> float:
-    """Importing our provider module in a fresh interpreter that has loaded what the
-    provider process loads first."""
+def _group(module: str) -> str:
+    root = module.split(".")[0]
+    for name, roots in GROUPS:
+        if root in roots:
+            return name
+    return "stdlib and other"
+
+
+def import_profile(env: Mapping[str, str] | None = None) -> tuple[float, dict[str, float]]:
+    """Import our provider module in a fresh interpreter that has loaded what the provider
+    process loads first, then open a client: seconds for each, and the import's self time by
+    group of modules (``-X importtime``)."""
     code = (
         f"import time; {PRELOADED}\n"
-        f"t = time.perf_counter(); {IMPORT_OURS}; print(time.perf_counter() - t)"
+        f"t = time.perf_counter(); {IMPORT_OURS}; print(time.perf_counter() - t)\n"
+        "from firmtrace_pulumi.client import FirmtraceClient\n"
+        "t = time.perf_counter(); FirmtraceClient('http://127.0.0.1:1', 'ftt_x').close()\n"
+        "print(time.perf_counter() - t)\n"
     )
-    return float(_python(code, env))
+    out, err = _python(code, env, "-X", "importtime")
+    imported, opened = (float(x) for x in out.split())
+    groups: dict[str, float] = {CLIENT: opened}
+    # importtime lines come in completion order: our import is everything after the last
+    # module PRELOADED names, up to the end of our import.
+    lines = [ln.split("|") for ln in err.splitlines() if ln.startswith("import time:")]
+    names = [ln[2].strip() for ln in lines]
+    start = max(i for i, name in enumerate(names) if name in ("pulumi.runtime", "pulumi.dynamic"))
+    end = names.index(IMPORT_OURS.split()[-1], start)
+    for line, name in zip(lines[start + 1 : end + 1], names[start + 1 : end + 1], strict=True):
+        group = _group(name)
+        groups[group] = groups.get(group, 0.0) + int(line[0].split(":")[1]) / 1e6
+    return imported, groups
 
 
 def server_stack_loaded() -> list[str]:
@@ -87,7 +118,7 @@ def server_stack_loaded() -> list[str]:
         "import json, sys, firmtrace_pulumi, firmtrace_pulumi.providers\n"
         "print(json.dumps(sorted(sys.modules)))"
     )
-    loaded = json.loads(_python(code))
+    loaded = json.loads(_python(code)[0])
     return [m for m in loaded if m.split(".")[0] in SERVER_STACK or m.startswith(SERVER_STACK[-1])]
 
 
@@ -104,8 +135,8 @@ def run(reps: int) -> Section:
         for i in range(reps):
             for kind in kinds if i % 2 == 0 else tuple(reversed(kinds)):
                 times[kind].append(_first_create(emu, user, kind.split(",")[0], envs[kind]))
-        imports = {
-            label: [import_seconds(env) for _ in range(max(3, reps))]
+        profiles = {
+            label: [import_profile(env) for _ in range(max(3, reps))]
             for label, env in (("", None), (", runtime-only", runtime))
         }
     for label in ("", ", runtime-only"):
@@ -118,7 +149,14 @@ def run(reps: int) -> Section:
             f"< {TARGET_MS} ms",
             added * 1000 < TARGET_MS,
         )
-        section.add(f"  of which `{IMPORT_OURS}`", f"{ms(median(imports[label]))} median")
+        imported = median([p[0] for p in profiles[label]])
+        groups = {
+            g: median([p[1].get(g, 0.0) for p in profiles[label]]) for g in profiles[label][0][1]
+        }
+        opened = groups.pop(CLIENT)
+        parts = ", ".join(f"{g} {ms(t)}" for g, t in sorted(groups.items(), key=lambda x: -x[1]))
+        section.add(f"  of which `{IMPORT_OURS}`", f"{ms(imported)}: {parts}")
+        section.add(f"  and {CLIENT}", ms(opened))
     section.note(
         "runtime-only install: " + ", ".join(DEV_ONLY) + " made unimportable, as in an "
         "environment with only `pip install firmtrace-pulumi`; with all three importable, "
