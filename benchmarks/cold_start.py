@@ -135,10 +135,10 @@ def run(reps: int) -> Section:
         for i in range(reps):
             for kind in kinds if i % 2 == 0 else tuple(reversed(kinds)):
                 times[kind].append(_first_create(emu, user, kind.split(",")[0], envs[kind]))
-        profiles = {
-            label: [import_profile(env) for _ in range(max(3, reps))]
-            for label, env in (("", None), (", runtime-only", runtime))
-        }
+        profiles: dict[str, list[tuple[float, dict[str, float]]]] = {"": [], ", runtime-only": []}
+        for _ in range(max(3, reps)):  # interleaved, like the starts
+            for label, env in (("", None), (", runtime-only", runtime)):
+                profiles[label].append(import_profile(env))
     for label in ("", ", runtime-only"):
         ours, noop = median(times["ours" + label]), median(times["noop" + label])
         added = ours - noop

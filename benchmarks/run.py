@@ -43,6 +43,12 @@ def sections(sizes: Sizes, profile: bool) -> dict[int, Callable[[], Section]]:
     }
 
 
+def load_average() -> str:
+    """The 1-minute load average: other work on these shared machines shows up here."""
+    path = Path("/proc/loadavg")
+    return path.read_text().split()[0] if path.exists() else "unknown"
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -54,7 +60,7 @@ def machine() -> str:
     )
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}, load average {load_average()} at the start"
     )
 
 
@@ -101,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print(text([section]), flush=True)
 
     met, checked = verdicts(done)
-    print(f"\n{met} of {checked} targets met, in {time.perf_counter() - started:.0f} s.")
+    took = time.perf_counter() - started
+    end = f"load average {load_average()} at the end"
+    print(f"\n{met} of {checked} targets met, in {took:.0f} s ({end}).")
     if args.markdown:
         write_markdown(args.markdown, done, header)
         print(f"Results written to {args.markdown}.")

@@ -67,6 +67,10 @@ def run(requests: int) -> Section:
         "  emulator CPU during the run",
         f"{emulator_cpu / wall:.0%} of one core ({ms(emulator_cpu / requests)} per request)",
     )
+    section.add(
+        "  what one full core would serve (1 / CPU per request)",
+        f"{requests / emulator_cpu:.0f} req/s (the emulator is one asyncio process)",
+    )
     section.note(
         f"{THREADS} threads, one httpx.Client (keep-alive connection) each, after {WARMUP} "
         "warm-up requests; client and emulator share the machine's 2 cores."
