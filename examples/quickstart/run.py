@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 from firmtrace_pulumi.client import FirmtraceClient
@@ -71,7 +72,8 @@ class QuickstartError(Exception):
 @dataclass(frozen=True)
 class Home:
     """The quickstart's machine-local data (``.firmtrace/quickstart/``; ``make down`` deletes
-    it). ``stacks`` must match ``stackConfigDir`` in ``Pulumi.yaml``."""
+    it). The stack's settings file goes where ``Pulumi.yaml`` says (``stackConfigDir``), which
+    is inside the default home."""
 
     root: Path
 
@@ -100,16 +102,12 @@ class Home:
         return self.root / "state"
 
     @property
-    def stacks(self) -> Path:
-        return self.root / "stacks"
-
-    @property
     def backend_url(self) -> str:
         return f"file://{self.state}"
 
     def has_stack_state(self) -> bool:
         """Whether the file backend holds a stack (whose resources ``down`` must destroy)."""
-        return any(self.state.glob(".pulumi/stacks/**/*.json"))
+        return any(self.state.glob(".pulumi/stacks/**/*.json*"))
 
 
 DEFAULT_HOME = Home(REPO / ".firmtrace" / "quickstart")
@@ -389,6 +387,12 @@ def no_cli_message(verb: str, ready: str) -> str:
     return "\n".join(lines)
 
 
+def stack_config_dir(work_dir: Path) -> Path:
+    """Where the CLI keeps ``Pulumi.<stack>.yaml`` for the project in ``work_dir``."""
+    settings = yaml.safe_load((work_dir / "Pulumi.yaml").read_text())
+    return work_dir / str(settings.get("stackConfigDir") or ".")
+
+
 def open_stack(
     command: auto.PulumiCommand,
     home: Home,
@@ -399,7 +403,7 @@ def open_stack(
     """Stack ``stack_name`` of the project in ``work_dir``, on the local file backend."""
     passphrase = ensure_passphrase(home)
     home.state.mkdir(parents=True, exist_ok=True)
-    home.stacks.mkdir(parents=True, exist_ok=True)
+    stack_config_dir(work_dir).mkdir(parents=True, exist_ok=True)
     env = {
         "PULUMI_BACKEND_URL": home.backend_url,
         # The value itself wins over any PULUMI_CONFIG_PASSPHRASE the user has set.
@@ -413,6 +417,17 @@ def open_stack(
         pulumi_command=command,
     )
     return auto.create_or_select_stack(stack_name, work_dir=str(work_dir), opts=options)
+
+
+def managed_resources(stack: auto.Stack) -> list[str]:
+    """URNs of the resources the stack's state holds (the stack itself and providers aside)."""
+    resources = (stack.export_stack().deployment or {}).get("resources") or []
+    return [
+        r["urn"]
+        for r in resources
+        if r.get("type") != "pulumi:pulumi:Stack"
+        and not str(r.get("type", "")).startswith("pulumi:providers:")
+    ]
 
 
 def print_outputs(outputs: Mapping[str, Any], out: Out) -> None:
@@ -512,12 +527,14 @@ class Quickstart:
                 stack = open_stack(
                     command, self.home, work_dir=self.work_dir, stack_name=self.stack_name
                 )
-                config = stack_config(emulator.url, user, deletionProtection="false")
-                apply_config(stack, config)
-                self.out("==> pulumi up --yes (deletion_protection off: state only)")
-                stack.up(on_output=self.out)
-                self.out("==> pulumi destroy --yes")
-                stack.destroy(on_output=self.out)
+                if managed_resources(stack):
+                    config = stack_config(emulator.url, user, deletionProtection="false")
+                    apply_config(stack, config)
+                    self.out("==> pulumi up --yes (deletion_protection off: state only)")
+                    stack.up(on_output=self.out)
+                    self.out("==> pulumi destroy --yes")
+                    stack.destroy(on_output=self.out)
+                self.out(f"==> pulumi stack rm {self.stack_name}")
                 stack.workspace.remove_stack(self.stack_name)
         shutil.rmtree(self.home.root)
         self.out(f"==> Removed {_show(self.home.root)} (emulator data, demo user, stack, state).")
