@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import httpx
 from pulumi.dynamic.dynamic import serialize_provider
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
@@ -64,6 +65,13 @@ class User:
 def register(emu: Emulator) -> User:
     token, account_id, _email, _password = emu.admin.register()
     return User(token, str(account_id))
+
+
+def direct_client(emu: Emulator, user: User) -> httpx.Client:
+    """A plain httpx client on the API, signed in as ``user``: the comparison without a
+    provider."""
+    headers = {"Authorization": f"Bearer {user.token}"}
+    return httpx.Client(base_url=emu.process.api_url, headers=headers)
 
 
 def provider_config(emu: Emulator, user: User) -> dict[str, Any]:

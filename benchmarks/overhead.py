@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from . import fixtures as f
 from .report import Section, median, ms, percentile
 
@@ -34,9 +32,7 @@ def run(iterations: int) -> Section:
         account = user.account_id
         with (
             f.provider(emu, user) as process,
-            httpx.Client(
-                base_url=emu.process.api_url, headers={"Authorization": f"Bearer {user.token}"}
-            ) as http,
+            f.direct_client(emu, user) as http,
         ):
             noop_inputs = {f.PROVIDER_KEY: f.serialized("noop")}
 

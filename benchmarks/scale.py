@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
 from . import fixtures as f
 from .profile import EMULATOR_BUCKETS, PROVIDER_BUCKETS, sampling
 from .report import Section, ms
@@ -120,8 +118,7 @@ def _direct_reference(
 ) -> None:
     """The same creates made straight with httpx, four threads, one shared client: what this
     machine and the emulator allow before any provider is involved."""
-    headers = {"Authorization": f"Bearer {user.token}"}
-    with httpx.Client(base_url=emu.process.api_url, headers=headers) as http:
+    with f.direct_client(emu, user) as http:
 
         def create(nk: tuple[str, str]) -> None:
             body = {"account_id": nk[1], "name": nk[0] + "-direct"}

@@ -33,8 +33,7 @@ def run(requests: int) -> Section:
         def mint(i: int) -> float:
             http = getattr(local, "http", None)
             if http is None:
-                headers = {"Authorization": f"Bearer {user.token}"}
-                http = local.http = httpx.Client(base_url=emu.process.api_url, headers=headers)
+                http = local.http = f.direct_client(emu, user)
                 clients.append(http)
             started = time.perf_counter()
             body = {"account_id": user.account_id, "name": f"t{i}"}
