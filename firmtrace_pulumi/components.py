@@ -245,7 +245,7 @@ class RotatingApiKey(pulumi.ComponentResource):
     Outputs: ``api_key`` (secret: the key to use today), ``api_key_part``, ``next_api_key``
     (secret, empty until the next key is minted: hand it out early), ``next_api_key_part``,
     ``current_since``, ``rotates_on`` and ``keys`` (per generation: role, api_key_part,
-    end_date, active; no secrets).
+    end_date, and active as of the planned day; no secrets).
     """
 
     api_key: pulumi.Output[str]

@@ -155,6 +155,31 @@ def test_no_downtime_when_run_daily(schedule: dict[str, Any]) -> None:
         previous = plan
 
 
+@pytest.mark.parametrize("offset", range(0, 70, 3))
+def test_appending_a_rotation_on_any_day_is_safe(offset: int) -> None:
+    """Appending today's date (an explicit rotation) keeps every key that was kept, with the
+    same end_date, except a next key not yet published; the key that was published keeps
+    working for the overlap."""
+    today = D("2027-01-01") + dt.timedelta(days=offset)
+    before = plan_rotation(**SCHEDULE, today=today)
+    if before.current.starts_on == today:
+        return  # a generation starts today anyway: appending it changes nothing
+    after = plan_rotation(
+        **{**SCHEDULE, "rotations": [*SCHEDULE["rotations"], today.isoformat()]}, today=today
+    )
+    kept = {k.starts_on: k for k in after.keys}
+    assert after.current.starts_on == today
+    for key in before.keys:
+        if key.role is KeyRole.NEXT:
+            continue
+        assert key.starts_on in kept, f"{key.starts_on} vanished"
+        if key.role is KeyRole.CURRENT:
+            end = kept[key.starts_on].end_date
+            assert end == today + dt.timedelta(days=SCHEDULE["overlap_days"])
+        else:
+            assert kept[key.starts_on].end_date == key.end_date
+
+
 # --- the example program, day by day -------------------------------------------------------------
 
 
