@@ -56,6 +56,7 @@ __all__ = [
     "RotationError",
     "RotationPlan",
     "plan_rotation",
+    "utc_today",
 ]
 
 DateLike = str | dt.date

@@ -16,6 +16,7 @@ import pulumi
 import yaml
 
 from firmtrace_pulumi import Account, ApiKey
+from firmtrace_pulumi.components import utc_today
 
 PRE_STAGED = "2020-01-01"
 """The end_date of a key before go-live: any past day makes it exist, inactive."""
@@ -115,11 +116,10 @@ def load_partners(path: Path) -> list[Partner]:
 
 
 def today_from(config: pulumi.Config) -> dt.date:
-    """The day to plan for: config ``today`` (to preview a date), else today in UTC."""
+    """The day to plan for: config ``today`` (to preview a date), else today in UTC (the day
+    Firmtrace compares ``end_date`` against)."""
     value = config.get("today")
-    if value:
-        return _date(value, "config 'today'")
-    return dt.datetime.now(dt.timezone.utc).date()
+    return _date(value, "config 'today'") if value else utc_today()
 
 
 def onboard(partner: Partner, today: dt.date) -> tuple[dict[str, Any], pulumi.Output[str]]:

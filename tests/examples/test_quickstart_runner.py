@@ -142,6 +142,8 @@ def test_make_up_as_a_subprocess_without_the_cli(tmp_path: Path) -> None:
         "FIRMTRACE_QUICKSTART_HOME": str(tmp_path / "qs"),
         "FIRMTRACE_QUICKSTART_NO_INSTALL": "1",
     }
+    if shutil.which("pulumi", path=env["PATH"]):
+        pytest.skip("a pulumi binary is in /usr/bin or /bin")
     done = subprocess.run(
         [sys.executable, "-m", "examples.quickstart.run", "up"],
         cwd=REPO,
@@ -150,8 +152,6 @@ def test_make_up_as_a_subprocess_without_the_cli(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    if shutil.which("pulumi", path=env["PATH"]):
-        pytest.skip("a pulumi binary is in /usr/bin or /bin")
     assert done.returncode == run.EXIT_NO_CLI, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout.count("The Pulumi CLI is not installed") == 1
