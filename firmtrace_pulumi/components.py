@@ -30,6 +30,11 @@ The published key never has an ``end_date``. Run ``pulumi up`` at least once eve
 ``min(lead_days, overlap_days)`` days (a daily CI job); if runs stop, rotation pauses and the
 current key keeps working.
 
+An appended rotation day is the zero-downtime form of a ``keepers`` change: changing an
+``ApiKey``'s ``keepers`` mints a new key and revokes the old one in the same ``pulumi up`` (a
+hard cut, no overlap), because a program cannot know the keepers its previous run used. The
+dates in ``rotations`` are that memory, kept in the program's inputs.
+
 Two edits to avoid on a live stack, because they rewrite generations that already started:
 removing or changing a past entry of ``rotations``, and changing ``period_days`` (or an
 entry's ``period_days``). To change the period, append an entry with its own period instead:
