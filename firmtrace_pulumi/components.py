@@ -39,6 +39,11 @@ Two edits to avoid on a live stack, because they rewrite generations that alread
 removing or changing a past entry of ``rotations``, and changing ``period_days`` (or an
 entry's ``period_days``). To change the period, append an entry with its own period instead:
 ``{"date": "2026-07-01", "period_days": 30}`` rotates on that day and every 30 days after.
+
+The plan cannot tell a stack's first run from a later one: a first ``pulumi up`` inside a
+generation's overlap or grace window also mints that superseded generation's key (which then
+retires on schedule), and raising ``overlap_days`` after a key was deleted mints a new key for
+its generation (nobody holds it). Start ``rotations`` on the day you first deploy.
 """
 
 from __future__ import annotations
