@@ -241,6 +241,9 @@ class FirmtraceClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=False,
             transport=transport,
+            # Plain http is only allowed to loopback (see ``api_root``): skip loading the CA
+            # bundle there, which costs a provider process ~80 ms before its first call.
+            verify=self._root.scheme == "https",
         )
 
     # --- lifecycle and credential -------------------------------------------------------------
