@@ -12,6 +12,7 @@ accepted and normalised to its decimal string. Secret values (tokens, full API k
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
 
@@ -77,6 +78,22 @@ def _account_id(value: Any) -> Any:
 
 
 AccountId = Annotated[str, BeforeValidator(_account_id)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    # A date travels as "YYYY-MM-DD". pydantic's lax mode would also read a number as Unix
+    # time (0 -> 1970-01-01) and a midnight datetime as its date; a request refuses both.
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+RequestDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A date in a request body: a ``datetime.date`` or a ``YYYY-MM-DD`` string, nothing else."""
 
 
 class WireModel(BaseModel):
@@ -191,7 +208,7 @@ class ApiKeyList(WireModel):
 class CreateApiKeyRequest(RequestModel):
     account_id: AccountId | None = None  # required with a token, implicit with an API key [doc]
     name: str | None = None
-    end_date: dt.date | None = None
+    end_date: RequestDate | None = None
 
 
 class UpdateApiKeyRequest(RequestModel):
@@ -200,7 +217,7 @@ class UpdateApiKeyRequest(RequestModel):
     account_id: AccountId | None = None
     api_key_part: str
     name: str | None = None
-    end_date: dt.date | None = None
+    end_date: RequestDate | None = None
 
 
 class ApiKeySelector(RequestModel):
