@@ -32,6 +32,9 @@ import pytest
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
+# The leak scanner (tests/leaks.py): fails any test that shows a secret where it must not.
+pytest_plugins = ["tests.leaks"]
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorAdmin]:

@@ -77,6 +77,8 @@ class ProviderProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        for reader in self._readers:  # so that ``output`` is complete once closed
+            reader.join(timeout=2)
 
     def __enter__(self) -> ProviderProcess:
         return self
