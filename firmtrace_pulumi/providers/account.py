@@ -7,13 +7,13 @@ applied by a ``pulumi up`` first.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .. import contract
-from ..errors import FirmtraceError, NotFoundError, UncertainWriteError
+from ..client import FirmtraceClient
+from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
 from . import validation as v
 from .base import FirmtraceProvider
 
@@ -78,8 +78,19 @@ class AccountProvider(FirmtraceProvider):
                 "destroys its visitor data and API keys. To delete it, set "
                 "deletion_protection=False, run `pulumi up`, then destroy or remove it."
             )
-        with contextlib.suppress(NotFoundError):  # already gone: what delete wanted
+        try:
             self.connection.write(lambda c: c.delete_account(id_))
+        except NotFoundError:
+            pass  # already gone: what delete wanted
+        except TransientError:
+            # Every answer was lost, but the DELETE may have been carried out: if the Account
+            # is gone, the delete is done.
+            try:
+                gone = all(a.account_id != id_ for a in self.connection.call(_list_accounts))
+            except FirmtraceError:
+                gone = False
+            if not gone:
+                raise
 
     def _create(self, name: str, url: str) -> contract.Account:
         """POST /accounts; if the answer is lost, find the Account by name and url, or try again."""
@@ -88,11 +99,16 @@ class AccountProvider(FirmtraceProvider):
             try:
                 return conn.write(lambda c: c.create_account(name, url))
             except UncertainWriteError:
-                found = [
-                    a
-                    for a in conn.call(lambda c: c.list_accounts())
-                    if a.name == name and a.url == url
-                ]
+                try:
+                    live = conn.call(_list_accounts)
+                except FirmtraceError as exc:
+                    raise FirmtraceError(
+                        f"Creating Account '{name}' got no answer, and listing the Accounts to "
+                        f"look for it failed too ({exc.message}). An Account named '{name}' with "
+                        f"url {url} may now exist that no state knows about: if it does, delete "
+                        "it in the Firmtrace app, then run `pulumi up` again."
+                    ) from None
+                found = [a for a in live if a.name == name and a.url == url]
                 if len(found) == 1:
                     return found[0]
                 if len(found) > 1:
@@ -106,3 +122,7 @@ class AccountProvider(FirmtraceProvider):
             f"Could not create Account '{name}': the API did not answer {CREATE_ATTEMPTS} times "
             "and no Account with that name and url exists. Run `pulumi up` again later."
         )
+
+
+def _list_accounts(client: FirmtraceClient) -> list[contract.Account]:
+    return client.list_accounts()

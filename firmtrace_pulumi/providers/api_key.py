@@ -15,7 +15,6 @@ so no update, refresh or retry can lose it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
 from functools import partial
@@ -26,7 +25,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .. import contract
 from ..client import UNSET, FirmtraceClient
 from ..config import AuthMethod
-from ..errors import FirmtraceError, NotFoundError, UncertainWriteError
+from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
 from . import validation as v
 from .base import FirmtraceProvider
 
@@ -187,10 +186,27 @@ class ApiKeyProvider(FirmtraceProvider):
                 "and deleting it would cut off every call after it. Mint the replacement first, "
                 "switch firmtrace:apiKey to it, then delete this one."
             )
-        with contextlib.suppress(NotFoundError):  # already gone: what delete wanted
+        try:
             self.connection.write(lambda c: c.delete_api_key(account_id, part))
+        except NotFoundError:
+            pass  # already gone: what delete wanted
+        except TransientError:
+            # Every answer was lost, but the DELETE may have been carried out: if the key is
+            # gone, the delete is done and state must not keep a key that no longer exists.
+            if not self._is_gone(account_id, part):
+                raise
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _is_gone(self, account_id: str, part: str) -> bool:
+        """Whether a fresh list shows the key gone; False when the list itself fails."""
+        try:
+            live = self.connection.call(lambda c: c.list_api_keys(account_id))
+        except NotFoundError:
+            return True  # the Account is gone, and its keys with it
+        except FirmtraceError:
+            return False
+        return all(k.api_key_part != part for k in live)
 
     def _mint(
         self, account_id: str | None, name: str | None, end_date: dt.date | None
@@ -212,7 +228,9 @@ class ApiKeyProvider(FirmtraceProvider):
                 self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
         raise FirmtraceError(
             f"Could not create API key '{name}': the API did not answer {MINT_ATTEMPTS} times. "
-            "No key was left behind; run `pulumi up` again when the API is reachable."
+            "Every key those attempts created was found and revoked. Run `pulumi up` again when "
+            f"the API is reachable; if the API was only slow, a key named '{name}' may still "
+            "appear later: delete it in the Firmtrace app."
         )
 
     def _revoke_orphans(self, account_id: str | None, name: str | None, since: dt.datetime) -> None:

@@ -1,0 +1,36 @@
+"""The fault matrix (see ``matrix.py``): one test per cell and scenario, and the table.
+
+All cells run once, in parallel lanes, when the first test here asks for them; each test then
+reports its own cell. ``MATRIX.md`` next to this file is rewritten when the table changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .matrix import CELLS, Outcome, render, run_matrix
+
+MATRIX = Path(__file__).with_name("MATRIX.md")
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, Outcome]:
+    return run_matrix()
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=lambda cell: cell.id)
+def test_cell(outcomes: dict[str, Outcome], cell) -> None:
+    outcome = outcomes[cell.id]
+    assert outcome.ok, outcome.explain()
+
+
+def test_the_table_is_current_and_all_green(outcomes: dict[str, Outcome]) -> None:
+    table = render(outcomes)
+    if not MATRIX.exists() or MATRIX.read_text() != table:
+        MATRIX.write_text(table)
+    assert len(outcomes) == len(CELLS)
+    assert all(o.ok for o in outcomes.values()), table
