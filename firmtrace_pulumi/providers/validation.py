@@ -7,6 +7,7 @@ preview (outputs of resources not created yet) are let through: they are checked
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import unicodedata
@@ -31,9 +32,16 @@ def is_unknown(value: Any) -> bool:
 
 def unknown_properties(props: Mapping[str, Any], allowed: Iterable[str]) -> list[CheckFailure]:
     allowed = tuple(allowed)
-    public = ", ".join(a for a in allowed if not a.startswith("__"))
+    names = [a for a in allowed if not a.startswith("__")]
+    public = ", ".join(names)
+
+    def reason(key: str) -> str:
+        close = difflib.get_close_matches(key.lower(), names, n=1, cutoff=0.6)
+        guess = f" Did you mean '{close[0]}'?" if close else ""
+        return f"'{key}' is not a property of this resource.{guess} Valid ones are: {public}."
+
     return [
-        CheckFailure(key, f"'{key}' is not a property of this resource; valid ones are: {public}.")
+        CheckFailure(key, reason(key))
         for key in sorted(props)
         if key not in allowed and key != "__provider"
     ]
@@ -41,7 +49,8 @@ def unknown_properties(props: Mapping[str, Any], allowed: Iterable[str]) -> list
 
 def check_name(prop: str, value: Any, *, required: bool) -> list[CheckFailure]:
     if value is None:
-        return [CheckFailure(prop, f"'{prop}' is required.")] if required else []
+        required_text = f"'{prop}' is required: set it to a short, non-empty text."
+        return [CheckFailure(prop, required_text)] if required else []
     if is_unknown(value):
         return []
     if not isinstance(value, str):
@@ -56,9 +65,14 @@ def check_name(prop: str, value: Any, *, required: bool) -> list[CheckFailure]:
                 prop, f"'{prop}' is {len(value)} characters long; keep it to {MAX_NAME_LENGTH}."
             )
         ]
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
+    bad = next((i for i, ch in enumerate(value) if unicodedata.category(ch).startswith("C")), None)
+    if bad is not None:
         return [
-            CheckFailure(prop, f"'{prop}' contains control characters; use printable text only.")
+            CheckFailure(
+                prop,
+                f"'{prop}' contains a control or invisible character (U+{ord(value[bad]):04X}) "
+                f"at position {bad + 1}; use printable text only.",
+            )
         ]
     return []
 
@@ -89,18 +103,32 @@ def check_url(prop: str, value: Any) -> list[CheckFailure]:
     if not value.strip() or any(ch.isspace() for ch in value):
         return [CheckFailure(prop, f"'{prop}' must not be empty or contain spaces. {example}")]
     if len(value) > MAX_URL_LENGTH:
-        return [CheckFailure(prop, f"'{prop}' is longer than {MAX_URL_LENGTH} characters.")]
+        return [
+            CheckFailure(prop, f"'{prop}' is longer than {MAX_URL_LENGTH} characters. {example}")
+        ]
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
         return [CheckFailure(prop, f"'{prop}' is not a valid URL. {example}")]
+    if parts.username or parts.password:  # checked first: the value is not echoed
+        return [CheckFailure(prop, f"'{prop}' must not contain a user name or password. {example}")]
     if parts.scheme != "https":
-        return [CheckFailure(prop, f"'{prop}' must use https:// (got {parts.scheme or 'none'}).")]
-    if not host or "." not in host.strip("."):
+        if parts.scheme == "http":
+            fix = f"Use {'https' + value[4:]!r}."
+        elif not parts.scheme and "://" not in value:
+            fix = f"Write it as {'https://' + value!r}."
+        else:
+            fix = example
+        return [
+            CheckFailure(prop, f"'{prop}' must use https:// (got {parts.scheme or 'none'}). {fix}")
+        ]
+    if not host:
         return [CheckFailure(prop, f"'{prop}' has no host name. {example}")]
-    if parts.username or parts.password:
-        return [CheckFailure(prop, f"'{prop}' must not contain a user name or password.")]
+    if "." not in host.strip("."):
+        return [
+            CheckFailure(prop, f"'{prop}' has host {host!r}, which is not a domain name. {example}")
+        ]
     return []
 
 
@@ -156,7 +184,9 @@ def check_optional_text(prop: str, value: Any) -> list[CheckFailure]:
 
 def _kind(value: Any) -> str:
     if isinstance(value, str):
-        return "an empty string" if not value else "a string"
+        if not value:
+            return "an empty string"
+        return "a blank string" if not value.strip() else "a string"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
