@@ -364,12 +364,6 @@ def _plan(lane: Lane, op: Op) -> Plan:
     )
 
 
-def user_message(details: str) -> str:
-    """The line a person reads at the end of the provider's error: ``Type: message``."""
-    last = [line for line in details.strip().splitlines() if line.strip()][-1]
-    return re.sub(r"^[\w.]+\.(\w+(Error|Exception)): ", r"\1: ", last.strip())
-
-
 ACTIONABLE = ("run the command again later", "run `pulumi up` again", "Run `pulumi up` again")
 EXPECTED_ERRORS = ("TransientError", "UncertainWriteError", "FirmtraceError")
 
@@ -400,7 +394,7 @@ def run_cell(lane: Lane, cell: Cell) -> Outcome:
         plan.run()
         outcome.completed = True
     except ProviderError as exc:
-        outcome.message = user_message(exc.details)
+        outcome.message = exc.summary
     finally:
         outcome.seconds = time.monotonic() - started
         left = admin.faults()["scripts"].get(op.endpoint, [])

@@ -23,7 +23,6 @@ from tests.harness.provider_process import ProviderError
 from tests.harness.resources import account, api_key
 
 from .conftest import TIMEOUT, Provider, calls
-from .matrix import user_message
 
 LOST_ANSWERS = {
     "drop_after_commit": {"fault": "drop_after_commit"},
@@ -115,7 +114,7 @@ def test_an_orphan_that_cannot_be_revoked_is_named_in_the_error(
         api_key("k", account_id=account_id).register(engine)
 
     (orphan,) = live_keys(emulator, account_id)
-    message = user_message(caught.value.details)
+    message = caught.value.summary
     assert f"the key was created as {orphan} and revoking it failed" in message
     assert f"delete key {orphan} in the Firmtrace app" in message
     assert engine.state == {}
@@ -136,7 +135,7 @@ def test_when_the_keys_cannot_be_listed_the_error_names_the_key_to_look_for(
     with pytest.raises(ProviderError) as caught:
         api_key("k", account_id=account_id, name="look-for-me").register(engine)
 
-    message = user_message(caught.value.details)
+    message = caught.value.summary
     assert "listing the Account's keys to look for it failed too" in message
     assert "A key named 'look-for-me' may now exist" in message
     assert "delete it in the Firmtrace app" in message
@@ -180,7 +179,7 @@ def test_a_lost_account_create_refuses_to_guess_between_lookalikes(
     with pytest.raises(ProviderError) as caught:
         account("site", name=name, url=url).register(engine)
 
-    message = user_message(caught.value.details)
+    message = caught.value.summary
     ids = accounts_at(emulator, url)
     assert len(ids) == 2
     assert all(account_id in message for account_id in ids)

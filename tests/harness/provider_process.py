@@ -8,6 +8,7 @@ four worker threads. Requests are built with the SDK's own proto stubs.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -30,6 +31,13 @@ class ProviderError(Exception):
         self.method = method
         self.details = details
         super().__init__(f"{method} failed: {details}")
+
+    @property
+    def summary(self) -> str:
+        """The line a person reads at the end of ``details`` (the Python dynamic provider sends
+        the whole traceback): ``ErrorType: message``, without the module path."""
+        lines = [line.strip() for line in self.details.strip().splitlines() if line.strip()]
+        return re.sub(r"^[\w.]+\.(\w+): ", r"\1: ", lines[-1]) if lines else ""
 
 
 class ProviderProcess:
