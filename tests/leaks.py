@@ -214,6 +214,20 @@ class _Observed:
             if len(self.texts) < 10_000:
                 self.texts.append((where, text))
 
+    def process(self, process: Any) -> None:
+        with self.lock:
+            self.processes.append(process)
+            self.live_processes.add(process)
+
+    def engine(self, engine: Any) -> None:
+        with self.lock:
+            self.engines.append(engine)
+            self.live_engines.add(engine)
+
+    def result(self, result: Any) -> None:
+        with self.lock:
+            self.results.append(result)
+
     def reset(self) -> None:
         with self.lock:
             self.texts, self.engines, self.results, self.processes = [], [], [], []
@@ -264,48 +278,50 @@ def _after(original: Callable[..., Any], then: Callable[[Any, tuple, dict], None
     return wrapper
 
 
-def _secret_values(value: Any) -> Iterator[str]:
-    """Plain strings inside wire-form secrets (``{SIG: SECRET_SIG, "value": ...}``)."""
+def _after_init(then: Callable[[Any], None]) -> Callable[[Any], Any]:
+    """A wrapper factory for ``__init__``: ``then(self)`` once the object is built."""
+
+    def make(original: Callable[..., None]) -> Any:
+        @functools.wraps(original)
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            then(self)
+
+        return init
+
+    return make
+
+
+def _walk(value: Any, path: str, secret: bool = False) -> Iterator[tuple[bool, str, str]]:
+    """``(inside a secret?, path, text)`` of every string in a wire-form value."""
     from tests.harness import wire
 
     if wire.is_secret(value):
-        yield from _strings(value.get("value"))
+        yield from _walk(value.get("value"), path, True)
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _secret_values(item)
+        for key, item in value.items():
+            yield from _walk(item, f"{path}.{key}", secret)
     elif isinstance(value, list):
-        for item in value:
-            yield from _secret_values(item)
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]", secret)
+    elif isinstance(value, str):
+        yield secret, path, value
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _secret_values(value: Any) -> Iterator[str]:
+    """Plain strings inside wire-form secrets (``{SIG: SECRET_SIG, "value": ...}``)."""
+    return (text for secret, _, text in _walk(value, "") if secret)
 
 
 def _public_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     """``(path, text)`` of every string outside secret-marked values; the pickled provider is
     decoded, as a captured credential would sit inside it."""
-    from tests.harness import wire
-
-    if wire.is_secret(value):
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _public_strings(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _public_strings(item, f"{path}[{i}]")
-    elif isinstance(value, str):
-        yield path, value
-        if path.endswith(".__provider"):
-            yield path + " (decoded)", _decoded(value)
+    for secret, where, text in _walk(value, path):
+        if secret:
+            continue
+        yield where, text
+        if where.endswith(".__provider"):
+            yield where + " (decoded)", _decoded(text)
 
 
 def _decoded(value: str) -> str:
@@ -348,34 +364,21 @@ def _install() -> None:
     _install_emulator_hooks()
 
     # Exception texts, gRPC error details included.
-    def record_text(label: str) -> Callable[[Any], Any]:
-        def make(original: Any) -> Any:
-            @functools.wraps(original)
-            def init(self: Any, *args: Any, **kwargs: Any) -> None:
-                original(self, *args, **kwargs)
-                with contextlib.suppress(Exception):  # a half-built error is not our business
-                    OBSERVED.text(f"{label} text ({type(self).__name__})", str(self))
+    def record_text(label: str) -> Callable[[Any], None]:
+        def record(error: Any) -> None:
+            with contextlib.suppress(Exception):  # a half-built error is not our business
+                OBSERVED.text(f"{label} text ({type(error).__name__})", str(error))
 
-            return init
+        return record
 
-        return make
-
-    PATCHES.wrap(FirmtraceError, "__init__", record_text("exception"))
-    PATCHES.wrap(provider_process.ProviderError, "__init__", record_text("gRPC error details"))
-    PATCHES.wrap(engine_module.CheckFailed, "__init__", record_text("check failure"))
+    PATCHES.wrap(FirmtraceError, "__init__", _after_init(record_text("exception")))
+    PATCHES.wrap(
+        provider_process.ProviderError, "__init__", _after_init(record_text("gRPC error details"))
+    )
+    PATCHES.wrap(engine_module.CheckFailed, "__init__", _after_init(record_text("check failure")))
 
     # Provider processes: their output; the secrets they are given and give back.
-    def process_init(original: Any) -> Any:
-        @functools.wraps(original)
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            with OBSERVED.lock:
-                OBSERVED.processes.append(self)
-                OBSERVED.live_processes.add(self)
-
-        return init
-
-    PATCHES.wrap(provider_process.ProviderProcess, "__init__", process_init)
+    PATCHES.wrap(provider_process.ProviderProcess, "__init__", _after_init(OBSERVED.process))
 
     def configured(result: Any, args: tuple, kwargs: dict) -> None:
         config = args[1] if len(args) > 1 else kwargs.get("config", {})
@@ -393,28 +396,8 @@ def _install() -> None:
         PATCHES.wrap(provider_process.ProviderProcess, name, lambda o: _after(o, outputs))
 
     # Engines and program results: their state is scanned at the end of each test.
-    def engine_init(original: Any) -> Any:
-        @functools.wraps(original)
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            with OBSERVED.lock:
-                OBSERVED.engines.append(self)
-                OBSERVED.live_engines.add(self)
-
-        return init
-
-    PATCHES.wrap(engine_module.Engine, "__init__", engine_init)
-
-    def result_init(original: Any) -> Any:
-        @functools.wraps(original)
-        def init(self: Any, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            with OBSERVED.lock:
-                OBSERVED.results.append(self)
-
-        return init
-
-    PATCHES.wrap(program_module.RunResult, "__init__", result_init)
+    PATCHES.wrap(engine_module.Engine, "__init__", _after_init(OBSERVED.engine))
+    PATCHES.wrap(program_module.RunResult, "__init__", _after_init(OBSERVED.result))
 
 
 def _install_emulator_hooks() -> None:

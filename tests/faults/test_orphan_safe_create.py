@@ -98,23 +98,32 @@ def test_a_revoked_orphan_is_the_one_the_lost_create_made(
     assert set(live_keys(emulator, account_id)) == {older.api_key_part, new_part}
 
 
+def lost_create_fails(
+    emulator: EmulatorAdmin,
+    engine: Engine,
+    account_id: str,
+    also: str,
+    fault: dict[str, Any],
+    name: str | None = None,
+) -> str:
+    """Lose the answer to the key's create and fault ``also`` (the way back); the message."""
+    emulator.set_faults(
+        {"scripts": {"POST /api_key": [{"fault": "drop_after_commit"}], also: [fault]}}
+    )
+    with pytest.raises(ProviderError) as caught:
+        api_key("k", account_id=account_id, name=name).register(engine)
+    return caught.value.summary
+
+
 def test_an_orphan_that_cannot_be_revoked_is_named_in_the_error(
     provider: Provider, clean_faults: EmulatorAdmin
 ) -> None:
     emulator, account_id, engine = clean_faults, fresh_account(provider), provider.engine()
-    emulator.set_faults(
-        {
-            "scripts": {
-                "POST /api_key": [{"fault": "drop_after_commit"}],
-                "DELETE /api_key": [{"fault": "status", "status": 403}],
-            }
-        }
+    message = lost_create_fails(
+        emulator, engine, account_id, "DELETE /api_key", {"fault": "status", "status": 403}
     )
-    with pytest.raises(ProviderError) as caught:
-        api_key("k", account_id=account_id).register(engine)
 
     (orphan,) = live_keys(emulator, account_id)
-    message = caught.value.summary
     assert f"the key was created as {orphan} and revoking it failed" in message
     assert f"delete key {orphan} in the Firmtrace app" in message
     assert engine.state == {}
@@ -124,18 +133,15 @@ def test_when_the_keys_cannot_be_listed_the_error_names_the_key_to_look_for(
     provider: Provider, clean_faults: EmulatorAdmin
 ) -> None:
     emulator, account_id, engine = clean_faults, fresh_account(provider), provider.engine()
-    emulator.set_faults(
-        {
-            "scripts": {
-                "POST /api_key": [{"fault": "drop_after_commit"}],
-                "GET /api_key": [{"fault": "status", "status": 503, "times": 100}],
-            }
-        }
+    message = lost_create_fails(
+        emulator,
+        engine,
+        account_id,
+        "GET /api_key",
+        {"fault": "status", "status": 503, "times": 100},
+        name="look-for-me",
     )
-    with pytest.raises(ProviderError) as caught:
-        api_key("k", account_id=account_id, name="look-for-me").register(engine)
 
-    message = caught.value.summary
     assert "listing the Account's keys to look for it failed too" in message
     assert "A key named 'look-for-me' may now exist" in message
     assert "delete it in the Firmtrace app" in message
