@@ -11,10 +11,15 @@ configuration wins over the environment. Credentials never come from resource in
 | firmtrace:apiKey      | FIRMTRACE_API_KEY     | an Account's API key (its own Account)     |
 | firmtrace:email       | FIRMTRACE_EMAIL       | sign in with email + password instead      |
 | firmtrace:password    | FIRMTRACE_PASSWORD    |                                           |
+| firmtrace:timeout     | FIRMTRACE_TIMEOUT     | seconds one HTTP attempt may take (10)     |
+
+An attempt that times out is retried like any other network failure, except a create, which is
+never sent blindly again.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +47,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "api_key": ("firmtrace:apiKey", "FIRMTRACE_API_KEY"),
     "email": ("firmtrace:email", "FIRMTRACE_EMAIL"),
     "password": ("firmtrace:password", "FIRMTRACE_PASSWORD"),
+    "timeout": ("firmtrace:timeout", "FIRMTRACE_TIMEOUT"),
 }
+
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 300.0
 
 MISSING_CREDENTIALS = (
     "No Firmtrace credentials configured. Set exactly one of: a token "
@@ -60,6 +69,7 @@ class ProviderSettings:
     method: AuthMethod
     secret: SecretStr = field(repr=False)
     email: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
     @property
     def requires_account_id(self) -> bool:
@@ -67,8 +77,9 @@ class ProviderSettings:
         return self.method is not AuthMethod.API_KEY
 
     @property
-    def cache_key(self) -> tuple[str, str, str, str]:
-        return (self.api_url, self.method.value, self.email or "", self.secret.get_secret_value())
+    def cache_key(self) -> tuple[str, str, str, str, float]:
+        secret = self.secret.get_secret_value()
+        return (self.api_url, self.method.value, self.email or "", secret, self.timeout)
 
 
 def _plain(value: Any) -> str | None:
@@ -78,6 +89,23 @@ def _plain(value: Any) -> str | None:
         value = value.get_secret_value()
     text = str(value).strip()
     return text or None
+
+
+def parse_timeout(value: str | None) -> float:
+    """Seconds in (0, 300]; ``None`` means the default. Anything else: ``ConfigurationError``."""
+    if value is None:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
+        key, var = SETTINGS["timeout"]
+        raise ConfigurationError(
+            f"{key} (or {var}) must be a number of seconds between 0 and {MAX_TIMEOUT:g}, "
+            f"such as {DEFAULT_TIMEOUT:g}; got {value[:40]!r}."
+        )
+    return seconds
 
 
 def resolve_settings(
@@ -98,6 +126,7 @@ def resolve_settings(
 
     values = {name: lookup(name) for name in SETTINGS}
     api_url = values["api_url"] or contract.DEFAULT_BASE_URL
+    timeout = parse_timeout(values["timeout"])
 
     ways = []
     if values["token"]:
@@ -123,7 +152,11 @@ def resolve_settings(
                 "and FIRMTRACE_PASSWORD); only one of them is set."
             )
         return ProviderSettings(
-            api_url, method, SecretStr(values["password"] or ""), email=values["email"]
+            api_url,
+            method,
+            SecretStr(values["password"] or ""),
+            email=values["email"],
+            timeout=timeout,
         )
     secret = values["token"] if method is AuthMethod.TOKEN else values["api_key"]
-    return ProviderSettings(api_url, method, SecretStr(secret or ""))
+    return ProviderSettings(api_url, method, SecretStr(secret or ""), timeout=timeout)

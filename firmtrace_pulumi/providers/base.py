@@ -13,7 +13,7 @@ from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..config import ProviderSettings, resolve_settings
 from ..errors import ConfigurationError
-from .connection import DEFAULT_TIMEOUT, Connection, connection_for, resolve_timeout
+from .connection import Connection, connection_for
 
 
 class FirmtraceProvider(ResourceProvider):
@@ -22,12 +22,10 @@ class FirmtraceProvider(ResourceProvider):
 
     _settings: ProviderSettings | None
     _config_error: ConfigurationError | None
-    _timeout: float = DEFAULT_TIMEOUT
 
     def configure(self, req: ConfigureRequest) -> None:
         self._settings, self._config_error = None, None
         try:
-            self._timeout = resolve_timeout(req.config.get)
             self._settings = resolve_settings(req.config.get)
         except ConfigurationError as exc:
             self._config_error = exc
@@ -43,7 +41,7 @@ class FirmtraceProvider(ResourceProvider):
 
     @property
     def connection(self) -> Connection:
-        return connection_for(self.settings, self._timeout)
+        return connection_for(self.settings)
 
     def configuration_failures(self) -> list[CheckFailure]:
         """Configuration problems reported at check time, so a preview shows them."""

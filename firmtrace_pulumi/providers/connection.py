@@ -10,63 +10,28 @@ up to four calls at a time. This module gives them:
 - a short-lived cache of list answers for reads (a refresh of N keys in one Account costs one
   list call, not N). Any write clears it, and writes never consult it.
 
-How long one HTTP attempt may take (connect, send, wait for the answer) is ``firmtrace:timeout``
-in the stack config, or ``FIRMTRACE_TIMEOUT``, in seconds (default 10). An attempt that times out
-is retried like any other network failure, except a create, which is never sent blindly again.
 """
 
 from __future__ import annotations
 
-import math
-import os
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from .. import contract
 from ..client import FirmtraceClient
 from ..config import AuthMethod, ProviderSettings
-from ..errors import ConfigurationError, CredentialsError
+from ..errors import CredentialsError
 
 T = TypeVar("T")
 
 READ_CACHE_SECONDS = 5.0
-TIMEOUT_SETTING = ("firmtrace:timeout", "FIRMTRACE_TIMEOUT")
-DEFAULT_TIMEOUT = 10.0
-MAX_TIMEOUT = 300.0
-
-
-def resolve_timeout(
-    config: Callable[[str], Any] | Mapping[str, Any], environ: Mapping[str, str] | None = None
-) -> float:
-    """Seconds one HTTP attempt may take: stack config, then the environment, then 10.
-
-    Raises ``ConfigurationError`` for anything but a number of seconds in (0, 300].
-    """
-    key, var = TIMEOUT_SETTING
-    get = config.get if isinstance(config, Mapping) else config
-    value = get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        value = (os.environ if environ is None else environ).get(var)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
-        raise ConfigurationError(
-            f"{key} (or {var}) must be a number of seconds between 0 and {MAX_TIMEOUT:g}, "
-            f"such as {DEFAULT_TIMEOUT:g}; got {str(value)[:40]!r}."
-        )
-    return seconds
 
 
 class Connection:
-    def __init__(self, settings: ProviderSettings, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
-        self.timeout = timeout
         self._client: FirmtraceClient | None = None
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str | None], tuple[float, object]] = {}
@@ -84,10 +49,10 @@ class Connection:
     def _open(self) -> FirmtraceClient:
         s = self.settings
         if s.method is AuthMethod.PASSWORD:
-            client = FirmtraceClient(s.api_url, timeout=self.timeout)
+            client = FirmtraceClient(s.api_url, timeout=s.timeout)
             self._sign_in(client)
             return client
-        return FirmtraceClient(s.api_url, s.secret, timeout=self.timeout)
+        return FirmtraceClient(s.api_url, s.secret, timeout=s.timeout)
 
     def _sign_in(self, client: FirmtraceClient) -> None:
         assert self.settings.email is not None
@@ -143,15 +108,14 @@ class Connection:
         return self._cached(("accounts", None), lambda: self.call(lambda c: c.list_accounts()))
 
 
-_connections: dict[tuple[tuple[str, str, str, str], float], Connection] = {}
+_connections: dict[tuple[str, str, str, str, float], Connection] = {}
 _connections_lock = threading.Lock()
 
 
-def connection_for(settings: ProviderSettings, timeout: float = DEFAULT_TIMEOUT) -> Connection:
+def connection_for(settings: ProviderSettings) -> Connection:
     """The process-wide connection for these settings (ApiKey and Account share it)."""
-    key = (settings.cache_key, timeout)
     with _connections_lock:
-        conn = _connections.get(key)
+        conn = _connections.get(settings.cache_key)
         if conn is None:
-            conn = _connections[key] = Connection(settings, timeout)
+            conn = _connections[settings.cache_key] = Connection(settings)
         return conn

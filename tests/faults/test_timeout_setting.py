@@ -6,12 +6,16 @@ from typing import Any
 
 import pytest
 
+from firmtrace_pulumi.config import DEFAULT_TIMEOUT, resolve_settings
 from firmtrace_pulumi.errors import ConfigurationError
-from firmtrace_pulumi.providers.connection import DEFAULT_TIMEOUT, resolve_timeout
 from tests.harness import wire
 from tests.harness.engine import CheckFailed, Engine
 from tests.harness.provider_process import ProviderError, ProviderProcess
 from tests.harness.resources import api_key
+
+
+def resolve_timeout(config: dict[str, Any], environ: dict[str, str]) -> float:
+    return resolve_settings({"firmtrace:token": "t", **config}, environ).timeout
 
 
 def test_default_then_environment_then_stack_config() -> None:
