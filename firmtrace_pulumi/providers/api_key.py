@@ -161,17 +161,8 @@ class ApiKeyProvider(FirmtraceProvider):
             changes["name"] = news["name"]
         if _differs(news.get("end_date"), olds.get("end_date")):
             changes["end_date"] = _end_date(news.get("end_date"))
-        if changes:
-            key = self.connection.write(
-                lambda c: c.update_api_key(
-                    account_id,
-                    part,
-                    name=changes.get("name", UNSET),
-                    end_date=changes.get("end_date", UNSET),
-                )
-            )
-        else:
-            key = contract.ApiKey.model_validate(olds)
+        # Nothing for the API to change (e.g. an unknown value settled to the same): no call.
+        key = self._patch(account_id, part, changes) if changes else _from_state(olds)
         # The SDK would store only what we return: carry the one copy of the full key over.
         return UpdateResult(outputs(key, api_key=olds.get("api_key"), props=news))
 
@@ -273,16 +264,22 @@ class ApiKeyProvider(FirmtraceProvider):
             changes["name"] = name
         if end_date != key.end_date:
             changes["end_date"] = end_date
-        if not changes:
-            return key
+        return self._patch(key.account_id, part, changes) if changes else key
+
+    def _patch(self, account_id: str, part: str, changes: dict[str, Any]) -> contract.ApiKey:
+        """One PATCH /api_key with just the fields in ``changes`` (``end_date: None`` clears)."""
         return self.connection.write(
             lambda c: c.update_api_key(
-                key.account_id,
+                account_id,
                 part,
                 name=changes.get("name", UNSET),
                 end_date=changes.get("end_date", UNSET),
             )
         )
+
+
+def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
+    return contract.ApiKey.model_validate(outputs)
 
 
 def _revoke(key: contract.ApiKey, client: FirmtraceClient) -> None:
