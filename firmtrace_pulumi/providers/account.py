@@ -12,7 +12,6 @@ from typing import Any
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .. import contract
-from ..client import FirmtraceClient
 from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
 from . import validation as v
 from .base import FirmtraceProvider
@@ -86,7 +85,7 @@ class AccountProvider(FirmtraceProvider):
             # Every answer was lost, but the DELETE may have been carried out: if the Account
             # is gone, the delete is done.
             try:
-                gone = all(a.account_id != id_ for a in self.connection.call(_list_accounts))
+                gone = all(a.account_id != id_ for a in self.connection.accounts(fresh=True))
             except FirmtraceError:
                 gone = False
             if not gone:
@@ -100,7 +99,7 @@ class AccountProvider(FirmtraceProvider):
                 return conn.write(lambda c: c.create_account(name, url))
             except UncertainWriteError:
                 try:
-                    live = conn.call(_list_accounts)
+                    live = conn.accounts(fresh=True)
                 except FirmtraceError as exc:
                     raise FirmtraceError(
                         f"Creating Account '{name}' got no answer, and listing the Accounts to "
@@ -122,7 +121,3 @@ class AccountProvider(FirmtraceProvider):
             f"Could not create Account '{name}': the API did not answer {CREATE_ATTEMPTS} times "
             "and no Account with that name and url exists. Run `pulumi up` again later."
         )
-
-
-def _list_accounts(client: FirmtraceClient) -> list[contract.Account]:
-    return client.list_accounts()

@@ -192,7 +192,7 @@ class ApiKeyProvider(FirmtraceProvider):
     def _is_gone(self, account_id: str, part: str) -> bool:
         """Whether a fresh list shows the key gone; False when the list itself fails."""
         try:
-            live = self.connection.call(lambda c: c.list_api_keys(account_id))
+            live = self.connection.api_keys(account_id, fresh=True)
         except NotFoundError:
             return True  # the Account is gone, and its keys with it
         except FirmtraceError:
@@ -227,7 +227,7 @@ class ApiKeyProvider(FirmtraceProvider):
     def _revoke_orphans(self, account_id: str | None, name: str | None, since: dt.datetime) -> None:
         conn = self.connection
         try:
-            live = conn.call(lambda c: c.list_api_keys(account_id))
+            live = conn.api_keys(account_id, fresh=True)
         except FirmtraceError as exc:
             raise FirmtraceError(
                 f"Creating API key '{name}' got no answer, and listing the Account's keys to look "
@@ -251,7 +251,7 @@ class ApiKeyProvider(FirmtraceProvider):
     def _adopt(
         self, account_id: str | None, part: str, *, name: str | None, end_date: dt.date | None
     ) -> contract.ApiKey:
-        live = self.connection.call(lambda c: c.list_api_keys(account_id))
+        live = self.connection.api_keys(account_id, fresh=True)
         key = next((k for k in live if k.api_key_part == part), None)
         if key is None:
             where = f"Account {account_id}" if account_id else "this API key's own Account"

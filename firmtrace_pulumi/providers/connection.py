@@ -99,13 +99,21 @@ class Connection:
                 self._cache[key] = (time.monotonic(), value)
             return value
 
-    def api_keys(self, account_id: str | None) -> list[contract.ApiKey]:
-        return self._cached(
-            ("api_keys", account_id), lambda: self.call(lambda c: c.list_api_keys(account_id))
-        )
+    def api_keys(self, account_id: str | None, *, fresh: bool = False) -> list[contract.ApiKey]:
+        """The Account's keys. ``fresh`` skips the cache: for decisions a write depends on."""
 
-    def accounts(self) -> list[contract.Account]:
-        return self._cached(("accounts", None), lambda: self.call(lambda c: c.list_accounts()))
+        def load() -> list[contract.ApiKey]:
+            return self.call(lambda c: c.list_api_keys(account_id))
+
+        return load() if fresh else self._cached(("api_keys", account_id), load)
+
+    def accounts(self, *, fresh: bool = False) -> list[contract.Account]:
+        """The signed-in User's Accounts. ``fresh`` skips the cache, as for ``api_keys``."""
+
+        def load() -> list[contract.Account]:
+            return self.call(lambda c: c.list_accounts())
+
+        return load() if fresh else self._cached(("accounts", None), load)
 
 
 _connections: dict[tuple[str, str, str, str, float], Connection] = {}
