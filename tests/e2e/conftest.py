@@ -1,60 +1,254 @@
-"""End-to-end tests under the real Pulumi CLI, through the Automation API (``pulumi.automation``).
+"""Tests under the real Pulumi CLI: ``pulumi`` commands, as a user types them, against the
+session's emulator, each test with its own file backend, passphrase and ``PULUMI_HOME``.
 
-They run only where ``pulumi`` is on PATH (skipped elsewhere, e.g. on our CI machines) and use
-a local file backend and a passphrase under ``tmp_path``, never the user's Pulumi login.
+``pulumi`` comes from PATH (``make test`` puts ``scripts/ensure-pulumi``'s directory there).
+Without it these tests skip, with the reason; with ``FIRMTRACE_REQUIRE_PULUMI=1`` (set by
+``.ci/run``) they fail instead, so CI never goes green with the engine tests skipped.
+
+Everything a CLI command prints (its ``--json`` events included) goes to the leak scanner.
+
+- ``project(program, name=...)``: a Pulumi project in ``tmp_path`` whose ``__main__.py`` is
+  ``program``, on this repository's virtualenv;
+- ``Stack``: one stack of a project, with ``config``, ``preview``, ``up``, ``refresh``,
+  ``destroy``, ``outputs`` and ``export``; ``Run`` is what one command did.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from collections.abc import Mapping
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi import automation as auto
 
-requires_cli = pytest.mark.skipif(
-    shutil.which("pulumi") is None,
-    reason="needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/)",
-)
+from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.testing import PulumiCli
+from tests import leaks
 
-API_KEY_TYPE = "pulumi-python:dynamic/firmtrace:ApiKey"
+REQUIRE = os.environ.get("FIRMTRACE_REQUIRE_PULUMI") == "1"
+
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
 """How state marks a secret: {sig key: secret sig, "ciphertext": ...} (pulumi's resource/sig)."""
 
-
-def backend_env(tmp_path: Path) -> dict[str, str]:
-    """A file backend and passphrase of this test's own."""
-    state = tmp_path / "state"
-    state.mkdir(exist_ok=True)
-    return {
-        "PULUMI_BACKEND_URL": f"file://{state}",
-        "PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase-not-a-secret",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
+API_KEY = "pulumi-python:dynamic/firmtrace:ApiKey"
+ACCOUNT = "pulumi-python:dynamic/firmtrace:Account"
 
 
-def ops(changes: Mapping[Any, int] | None) -> dict[str, int]:
-    """A change summary keyed by plain strings (``OpType`` members are str enums)."""
-    return {str(getattr(k, "value", k)): v for k, v in (changes or {}).items()}
+@pytest.fixture(autouse=True)
+def _pulumi_on_path() -> None:
+    if shutil.which("pulumi") is None:
+        reason = "needs the Pulumi CLI on PATH: `make test` gets it through scripts/ensure-pulumi"
+        if REQUIRE:
+            pytest.fail(f"FIRMTRACE_REQUIRE_PULUMI=1 and no pulumi: {reason}", pytrace=False)
+        pytest.skip(reason)
 
 
-def api_keys_in_state(stack: auto.Stack) -> list[dict[str, Any]]:
-    """The ApiKey resources of the stack's state (``pulumi stack export``), as stored: every
-    ``api_key`` must be encrypted (a secret with ciphertext), never plain text."""
-    deployment = stack.export_stack().deployment or {}
-    return [r for r in deployment.get("resources", []) if r.get("type") == API_KEY_TYPE]
+def json_documents(text: str) -> list[Any]:
+    """The JSON documents printed one after another (``pulumi up --json`` prints several)."""
+    decoder, index, documents = json.JSONDecoder(), 0, []
+    while True:
+        while index < len(text) and text[index].isspace():
+            index += 1
+        if index >= len(text):
+            return documents
+        document, index = decoder.raw_decode(text, index)
+        documents.append(document)
 
 
-def assert_state_keeps_keys_encrypted(stack: auto.Stack, full_keys: set[str]) -> None:
-    resources = api_keys_in_state(stack)
-    assert resources, "no ApiKey in the state"
-    for resource in resources:
+@dataclass
+class Run:
+    """What one ``pulumi`` command did, from its ``--json`` output."""
+
+    command: str
+    output: str
+    documents: list[Any]
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [d for d in self.documents if isinstance(d, dict) and "sequence" in d]
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """The change summary (``{"create": 2}``), of the operation or of the preview."""
+        for event in self.events:
+            if "summaryEvent" in event:
+                return dict(event["summaryEvent"]["resourceChanges"])
+        return dict(self.documents[0].get("changeSummary") or {})
+
+    @property
+    def ops(self) -> dict[str, str]:
+        """Resource name → operation, for every resource that did not stay the same: the step
+        (``create``, ``update``, ``replace`` for any of its three steps, ``delete``), and for a
+        refresh what it found (``update``: drift, ``delete``: gone)."""
+        if self.events:
+            steps = [
+                e["resourcePreEvent"]["metadata"] for e in self.events if "resourcePreEvent" in e
+            ]
+            found = [
+                e["resOutputsEvent"]["metadata"] for e in self.events if "resOutputsEvent" in e
+            ]
+            steps = [s for s in steps if s["op"] != "refresh"] + [
+                s for s in found if s["op"] in ("update", "delete") and "refresh" in self.command
+            ]
+        else:  # a preview: its plan
+            steps = self.documents[0].get("steps") or [] if self.documents else []
+        ops: dict[str, str] = {}
+        for step in steps:
+            name, op = step["urn"].rsplit("::", 1)[-1], step["op"]
+            if op in ("create-replacement", "delete-replaced", "replace"):
+                op = "replace"
+            if op != "same":
+                ops[name] = "replace" if ops.get(name) == "replace" else op
+        return ops
+
+    def diagnostics(self, severity: str = "error") -> list[str]:
+        return [
+            e["diagnosticEvent"]["message"]
+            for e in self.events
+            if e.get("diagnosticEvent", {}).get("severity") == severity
+        ]
+
+
+@dataclass
+class Stack:
+    """A stack of a project in ``project_dir``, driven through the real CLI."""
+
+    cli: PulumiCli
+    project_dir: Path
+    name: str
+    project: str
+    printed: list[str] = field(default_factory=list)
+
+    def pulumi(self, *args: str, check: bool = True, input: str | None = None) -> str:
+        done = self.cli.run(
+            *args, "--stack", self.name, cwd=self.project_dir, check=False, input=input
+        )
+        output = done.stdout + done.stderr
+        self.printed.append(output)
+        leaks.OBSERVED.text(f"pulumi {' '.join(args[:2])} output", output)
+        if check and done.returncode != 0:
+            raise AssertionError(f"`pulumi {' '.join(args)}` exited {done.returncode}:\n{output}")
+        return output
+
+    def command(self, *args: str, check: bool = True) -> Run:
+        """A command with ``--json``: its documents parsed."""
+        done = self.cli.run(
+            *args, "--json", "--stack", self.name, cwd=self.project_dir, check=False
+        )
+        self.printed.append(done.stdout + done.stderr)
+        leaks.OBSERVED.text(f"pulumi {args[0]} --json output", done.stdout + done.stderr)
+        run = Run(" ".join(args), done.stdout + done.stderr, json_documents(done.stdout))
+        if check and done.returncode != 0:
+            raise AssertionError(f"`pulumi {run.command}` exited {done.returncode}:\n{run.output}")
+        return run
+
+    def config(self, **values: str | None) -> None:
+        """Program config (``<project>:<key>``); None removes a key."""
+        for key, value in values.items():
+            if value is None:
+                self.pulumi("config", "rm", f"{self.project}:{key}", check=False)
+            else:
+                self.pulumi("config", "set", f"{self.project}:{key}", value)
+
+    def set_secret(self, key: str, value: str) -> None:
+        self.pulumi("config", "set", "--secret", key, input=value)
+
+    def preview(self, *args: str, check: bool = True) -> Run:
+        return self.command("preview", *args, check=check)
+
+    def up(self, *args: str, check: bool = True) -> Run:
+        return self.command("up", "--yes", *args, check=check)
+
+    def refresh(self, *args: str, check: bool = True) -> Run:
+        return self.command("refresh", "--yes", *args, check=check)
+
+    def destroy(self, *args: str, check: bool = True) -> Run:
+        return self.command("destroy", "--yes", *args, check=check)
+
+    def outputs(self, *, secrets: bool = False) -> dict[str, Any]:
+        args = ["stack", "output", "--json"] + (["--show-secrets"] if secrets else [])
+        done = self.cli.run(*args, "--stack", self.name, cwd=self.project_dir)
+        if not secrets:
+            leaks.OBSERVED.text("pulumi stack output", done.stdout)
+        return dict(json.loads(done.stdout))
+
+    def export(self) -> dict[str, Any]:
+        done = self.cli.run("stack", "export", "--stack", self.name, cwd=self.project_dir)
+        leaks.OBSERVED.text("pulumi stack export", done.stdout)
+        return dict(json.loads(done.stdout))
+
+    def resources(self, type_: str | None = None) -> list[dict[str, Any]]:
+        found = self.export()["deployment"].get("resources") or []
+        return [r for r in found if type_ is None or r["type"] == type_]
+
+    @property
+    def all_printed(self) -> str:
+        return "\n".join(self.printed)
+
+
+def write_project(directory: Path, name: str, program: str) -> Path:
+    """A Pulumi project running ``program`` on this repository's virtualenv."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "__main__.py").write_text(textwrap.dedent(program))
+    (directory / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n"
+        f"    toolchain: pip\n    virtualenv: {sys.prefix}\n"
+    )
+    return directory
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> PulumiCli:
+    """The real CLI with a file backend, passphrase and PULUMI_HOME of this test's own."""
+    return PulumiCli.local(tmp_path / "pulumi")
+
+
+@pytest.fixture
+def new_stack(
+    cli: PulumiCli, emulator: EmulatorAdmin, tmp_path: Path
+) -> Iterator[Callable[..., Stack]]:
+    """``new_stack(program, project=..., token=..., name="dev")``: a stack of a project made
+    from ``program``, pointed at the emulator with ``token`` (a new User's when not given).
+    Stacks left with resources are destroyed at the end (a test that failed half-way)."""
+    made: list[Stack] = []
+
+    def make(
+        program: str,
+        *,
+        project: str = "e2e",
+        token: str | None = None,
+        name: str = "dev",
+        directory: Path | None = None,
+    ) -> Stack:
+        project_dir = directory or write_project(tmp_path / project, project, program)
+        stack = Stack(cli, project_dir, name, project)
+        cli.run("stack", "init", name, cwd=project_dir)
+        stack.pulumi("config", "set", "firmtrace:apiUrl", emulator.url)
+        stack.set_secret("firmtrace:token", token or emulator.register().token)
+        made.append(stack)
+        return stack
+
+    yield make
+    for stack in made:
+        if stack.resources():
+            stack.config(deletionProtection="false")
+            stack.pulumi("destroy", "--yes", "--skip-preview", "--remove", check=False)
+
+
+def assert_keys_encrypted(stack: Stack, full_keys: set[str]) -> None:
+    """Every ``api_key`` in the stack's state is ciphertext; no full key is in it as text."""
+    exported = stack.export()
+    keys = [r for r in exported["deployment"].get("resources") or [] if r["type"] == API_KEY]
+    assert keys, "no ApiKey in the state"
+    for resource in keys:
         stored = resource["outputs"].get("api_key")
         assert isinstance(stored, dict) and stored.get(SECRET_SIG[0]) == SECRET_SIG[1], stored
         assert "ciphertext" in stored
-    raw = json.dumps(stack.export_stack().deployment or {})
-    for key in full_keys:
-        assert key not in raw, "a full key is stored in plain text"
+    raw = json.dumps(exported)
+    assert not [k for k in full_keys if k in raw], "a full key is stored in plain text"

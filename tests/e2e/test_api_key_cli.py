@@ -1,47 +1,49 @@
-"""The ApiKey lifecycle under the real Pulumi CLI (Automation API, a local program in tmp_path):
-preview, create pre-staged, end_date forward (in place), refresh, keepers change (replace,
-create before delete), destroy; the emulator's view and the state's encryption after each."""
+"""The ApiKey lifecycle under the real Pulumi CLI, step by step as a user types it, with the API
+calls each step makes counted at the emulator and the emulator's view checked after each."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import textwrap
-from pathlib import Path
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pulumi import automation as auto
 
+from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
-from .conftest import assert_state_keeps_keys_encrypted, backend_env, ops, requires_cli
+from .conftest import API_KEY, Stack, assert_keys_encrypted
 
-pytestmark = [requires_cli, pytest.mark.timeout(600)]
+pytestmark = pytest.mark.timeout(600)
 
-PROJECT = "firmtrace-e2e-api-key"
-FUTURE = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=365)).isoformat()
+TODAY = dt.datetime.now(dt.timezone.utc).date()
+FUTURE = (TODAY + dt.timedelta(days=365)).isoformat()
+PAST = "2020-01-01"
 
-PROGRAM = textwrap.dedent(
-    """
-    import pulumi
-    from firmtrace_pulumi import ApiKey
+PROGRAM = """
+import pulumi
+from firmtrace_pulumi import ApiKey
 
-    config = pulumi.Config()
-    key = ApiKey(
-        "partner",
-        account_id=config.require("accountId"),
-        end_date=config.get("endDate"),
-        keepers={"rotation": config.get("rotation") or "1"},
-    )
-    pulumi.export("api_key", key.api_key)
-    pulumi.export("api_key_part", key.api_key_part)
-    pulumi.export("active", key.active)
-    """
+config = pulumi.Config()
+key = ApiKey(
+    "partner",
+    account_id=config.require("accountId"),
+    end_date=config.get("endDate"),
+    keepers={"rotation": config.get("rotation") or "1"},
 )
+pulumi.export("api_key", key.api_key)
+pulumi.export("api_key_part", key.api_key_part)
+pulumi.export("active", key.active)
+"""
 
 
-def keys_of(emulator: EmulatorAdmin, account_id: str) -> dict[str, Any]:
+def calls(emulator: EmulatorAdmin) -> Counter[str]:
+    """The API calls logged since the last ``clear_requests``, as ``"METHOD /path"``."""
+    return Counter(f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests())
+
+
+def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any]]:
     return {
         k["api_key_part"]: k
         for k in emulator.state()["api_keys"]
@@ -49,79 +51,101 @@ def keys_of(emulator: EmulatorAdmin, account_id: str) -> dict[str, Any]:
     }
 
 
-def test_api_key_lifecycle_under_the_cli(emulator: EmulatorAdmin, tmp_path: Path) -> None:
-    token, account_id, _, _ = emulator.register()
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "__main__.py").write_text(PROGRAM)
-    (project / "Pulumi.yaml").write_text(
-        f"name: {PROJECT}\nruntime:\n  name: python\n  options:\n"
-        f"    toolchain: pip\n    virtualenv: {sys.prefix}\n"
-    )
-    stack = auto.create_or_select_stack(
-        "e2e",
-        work_dir=str(project),
-        opts=auto.LocalWorkspaceOptions(
-            env_vars=backend_env(tmp_path), secrets_provider="passphrase"
-        ),
-    )
-    printed: list[str] = []
+def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Stack]) -> None:
+    user = emulator.register()
+    account = user.account_id
+    stack = new_stack(PROGRAM, token=user.token)
+    stack.config(accountId=account, endDate=PAST)
 
-    def config(**values: str) -> None:
-        stack.set_all_config({f"{PROJECT}:{k}": auto.ConfigValue(v) for k, v in values.items()})
+    # preview: a key to create, not one API call
+    emulator.clear_requests()
+    assert stack.preview().changes == {"create": 2}
+    assert calls(emulator) == Counter()
 
-    stack.set_all_config(
-        {
-            "firmtrace:apiUrl": auto.ConfigValue(emulator.url),
-            "firmtrace:token": auto.ConfigValue(token, secret=True),
-        }
-    )
-    config(accountId=str(account_id), endDate="2020-01-01")
+    # up: one POST; the key is created inactive (past end_date), its full value a secret
+    emulator.clear_requests()
+    assert stack.up().ops == {"e2e-dev": "create", "partner": "create"}
+    assert calls(emulator) == Counter({"POST /api_key": 1})
+    shown, revealed = stack.outputs(), stack.outputs(secrets=True)
+    part, full = revealed["api_key_part"], revealed["api_key"]
+    assert shown["api_key"] == "[secret]" and full.startswith(part + "_")
+    assert revealed["active"] is False and keys_in(emulator, account)[part]["active"] is False
+    assert_keys_encrypted(stack, {full})
 
-    # preview: one key to create, nothing on the API
-    preview = stack.preview(on_output=printed.append)
-    assert ops(preview.change_summary) == {"create": 2}
-    assert keys_of(emulator, str(account_id)) == {}
+    # end_date forward: previewed as an update of end_date, then one PATCH; same key, active
+    stack.config(endDate=FUTURE)
+    emulator.clear_requests()
+    diff = stack.pulumi("preview", "--diff")
+    assert f'~ end_date  : "{PAST}" => "{FUTURE}"' in diff and "1 to update" in diff
+    assert calls(emulator) == Counter()
+    assert stack.up().ops == {"partner": "update"}
+    assert calls(emulator) == Counter({"PATCH /api_key": 1})
+    revealed = stack.outputs(secrets=True)
+    assert (revealed["api_key_part"], revealed["api_key"], revealed["active"]) == (part, full, True)
+    assert keys_in(emulator, account)[part]["end_date"] == FUTURE
 
-    # up: created pre-staged, the full key a secret output and encrypted in state
-    up = stack.up(on_output=printed.append)
-    assert ops(up.summary.resource_changes) == {"create": 2}
-    part, full = up.outputs["api_key_part"].value, up.outputs["api_key"].value
-    assert up.outputs["api_key"].secret and full.startswith(part)
-    assert up.outputs["active"].value is False
-    assert keys_of(emulator, str(account_id))[part]["active"] is False
-    assert_state_keeps_keys_encrypted(stack, {full})
+    # end_date back: switched off in place
+    stack.config(endDate=PAST)
+    assert stack.up().ops == {"partner": "update"}
+    assert stack.outputs()["active"] is False
+    assert keys_in(emulator, account)[part]["active"] is False
 
-    # end_date forward: an in-place update of the same key, full key kept
-    config(endDate=FUTURE)
-    up = stack.up(on_output=printed.append)
-    assert ops(up.summary.resource_changes) == {"same": 1, "update": 1}
-    assert (up.outputs["api_key_part"].value, up.outputs["api_key"].value) == (part, full)
-    assert up.outputs["active"].value is True
-    assert keys_of(emulator, str(account_id))[part]["end_date"] == FUTURE
+    # refresh: one list call per pass (`pulumi refresh` reads in its preview too), no drift,
+    # the full key survives; nothing left to do after it
+    emulator.clear_requests()
+    assert stack.refresh().ops == {}
+    assert calls(emulator) == Counter({"GET /api_key": 2})
+    emulator.clear_requests()
+    assert stack.refresh("--skip-preview").ops == {}
+    assert calls(emulator) == Counter({"GET /api_key": 1})
+    assert stack.outputs(secrets=True)["api_key"] == full
+    stack.command("up", "--yes", "--expect-no-changes")
 
-    # refresh: no drift, the full key survives it; the next up has nothing to do
-    refresh = stack.refresh(on_output=printed.append)
-    assert set(ops(refresh.summary.resource_changes)) == {"same"}
-    assert stack.outputs()["api_key"].value == full
-    up = stack.up(on_output=printed.append)
-    assert ops(up.summary.resource_changes) == {"same": 2}
+    # changed outside Pulumi: refresh sees it, the next up puts it back
+    with FirmtraceClient(emulator.url, user.token) as client:
+        client.update_api_key(account, part, end_date=dt.date.fromisoformat(FUTURE))
+    assert stack.refresh().ops == {"partner": "update"}
+    # (stack outputs keep the last `up`'s values: a refresh updates the resources' state)
+    assert stack.resources(API_KEY)[0]["outputs"]["active"] is True
+    assert stack.up().ops == {"partner": "update"}
+    assert keys_in(emulator, account)[part]["end_date"] == PAST
+    assert stack.outputs(secrets=True)["api_key"] == full
 
-    # keepers change: a new key is minted, then the old one revoked
-    config(rotation="2")
-    up = stack.up(on_output=printed.append)
-    assert ops(up.summary.resource_changes) == {"same": 1, "replace": 1}
-    new_part, new_full = up.outputs["api_key_part"].value, up.outputs["api_key"].value
-    assert new_part != part and new_full != full
-    assert list(keys_of(emulator, str(account_id))) == [new_part]
-    assert_state_keeps_keys_encrypted(stack, {new_full})
+    # keepers change: replaced, the new key created before the old one is deleted
+    stack.config(rotation="2")
+    assert "+-" in stack.pulumi("preview", "--diff")
+    emulator.clear_requests()
+    assert stack.up().ops == {"partner": "replace"}
+    assert [r["method"] for r in emulator.requests()] == ["POST", "DELETE"]
+    revealed = stack.outputs(secrets=True)
+    new_part, new_full = revealed["api_key_part"], revealed["api_key"]
+    assert new_part != part and list(keys_in(emulator, account)) == [new_part]
+    assert_keys_encrypted(stack, {new_full})
 
-    # destroy: nothing left
-    destroyed = stack.destroy(on_output=printed.append)
-    assert ops(destroyed.summary.resource_changes) == {"delete": 2}
-    assert keys_of(emulator, str(account_id)) == {}
-    stack.workspace.remove_stack("e2e")
+    # account_id change: a key in the other Account, then the old one revoked
+    with FirmtraceClient(emulator.url, user.token) as client:
+        other = str(client.create_account("Second", "https://second.example").account_id)
+    stack.config(accountId=other)
+    assert stack.up().ops == {"partner": "replace"}
+    moved = stack.outputs(secrets=True)["api_key_part"]
+    assert keys_in(emulator, account) == {} and list(keys_in(emulator, other)) == [moved]
 
-    output = "\n".join(printed)
-    for secret in (full, new_full, token):
-        assert secret not in output, "a secret was printed by the CLI"
+    # deleted outside Pulumi: refresh drops it from state, the next up mints a new one
+    with FirmtraceClient(emulator.url, user.token) as client:
+        client.delete_api_key(other, moved)
+    assert stack.refresh().ops == {"partner": "delete"}
+    assert not stack.resources(API_KEY)
+    emulator.clear_requests()
+    assert stack.up().ops == {"partner": "create"}
+    assert calls(emulator) == Counter({"POST /api_key": 1})
+    remade = stack.outputs(secrets=True)["api_key_part"]
+    assert list(keys_in(emulator, other)) == [remade]
+
+    # destroy: one DELETE, nothing left
+    emulator.clear_requests()
+    assert stack.destroy().changes == {"delete": 2}
+    assert calls(emulator) == Counter({"DELETE /api_key": 1})
+    assert keys_in(emulator, other) == {}
+
+    for secret in (full, new_full, user.token):
+        assert secret not in stack.all_printed, "a secret was printed by the CLI"
