@@ -6,9 +6,9 @@
 ``up`` starts the emulator (its SQLite file in ``.firmtrace/quickstart/``), registers a demo
 user the first time, selects stack ``quickstart`` of the root project (``Pulumi.yaml``) on a
 local file backend with a generated passphrase, sets ``firmtrace:apiUrl`` and
-``firmtrace:token`` (a secret), runs the real ``pulumi up --yes`` (its output, outputs included, as it comes;
-secrets masked) and stops the emulator. It also writes
-``.firmtrace/quickstart/env.sh``: source it to run ``pulumi`` on that stack yourself.
+``firmtrace:token`` (a secret), runs the real ``pulumi up --yes`` (its output as it comes,
+secrets masked) and stops the emulator. It also writes ``.firmtrace/quickstart/env.sh``:
+source it to run ``pulumi`` on that stack yourself.
 
 ``down`` turns the Account's ``deletion_protection`` off (config + ``pulumi up``), runs
 ``pulumi destroy``, removes the stack and deletes ``.firmtrace/quickstart/``.

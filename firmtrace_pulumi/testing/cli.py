@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PulumiCli", "PulumiNotFound", "PulumiFailed", "isolation_env"]
+__all__ = ["PulumiCli", "PulumiFailed", "PulumiNotFound", "isolation_env"]
 
 INSTALL_HINT = (
     "No `pulumi` on PATH. `make up` and `make test` get one through scripts/ensure-pulumi "
