@@ -159,6 +159,14 @@ class Quickstart:
         active = self.cli.json("stack", "output", "active", "--stack", self.stack, cwd=REPO)
         return bool(active.get("staged"))
 
+    def report_left(self, api_url: str, user: DemoUser) -> None:
+        """What the demo user still has in Firmtrace (the default Account of its sign-up)."""
+        with FirmtraceClient(api_url, user.token) as client:
+            accounts = client.list_accounts()
+            keys = sum(len(client.list_api_keys(str(a.account_id))) for a in accounts)
+        names = ", ".join(a.name for a in accounts) or "none"
+        self.out(f"==> Left in Firmtrace: Accounts: {names}; API keys: {keys}")
+
     def write_env(self) -> Path:
         env = self.home / "env.sh"
         header = "# `. this-file`: pulumi on the quickstart's stack, as make up runs it\n"
@@ -198,6 +206,7 @@ class Quickstart:
                 self.pulumi("up", "--yes")  # protection off: a state-only change
                 self.pulumi("destroy", "--yes")
                 self.pulumi("stack", "rm", "--yes")
+                self.report_left(api_url, user)
         shutil.rmtree(self.home)
         self.out(f"==> Removed {_show(self.home)} (emulator data, demo user, stack state).")
         return EXIT_OK
@@ -223,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         help="up: the staged key's end_date (default: leave as is; env STAGED_END_DATE)",
     )
     args = parser.parse_args(argv)
-    home = os.environ.get("FIRMTRACE_QUICKSTART_HOME")
     quickstart = Quickstart(out=lambda line: print(line, flush=True))
-    if home:
+    # Tests run the quickstart on data and a stack of their own.
+    if home := os.environ.get("FIRMTRACE_QUICKSTART_HOME"):
         quickstart.home = Path(home).resolve()
+    quickstart.stack = os.environ.get("FIRMTRACE_QUICKSTART_STACK") or STACK
     try:
         return quickstart.up(args.staged_end_date) if args.command == "up" else quickstart.down()
     except PulumiNotFound as exc:
