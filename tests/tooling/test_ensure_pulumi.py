@@ -1,0 +1,116 @@
+"""scripts/ensure-pulumi picks the CLI a user has, reuses its own build, says what to do when it
+can do neither; and FIRMTRACE_REQUIRE_PULUMI turns the real-CLI tests' skip into a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "scripts" / "ensure-pulumi"
+PINNED = (REPO / ".pulumi-version").read_text().strip()
+BINARIES = (
+    "pulumi",
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-resource-pulumi-python",
+)
+
+
+def fake_pulumi(directory: Path, version: str, *, with_host: bool = True) -> Path:
+    """A stand-in ``pulumi`` that only answers ``pulumi version``."""
+    directory.mkdir(parents=True)
+    (directory / "pulumi").write_text(f"#!/bin/sh\necho v{version}\n")
+    (directory / "pulumi").chmod(0o755)
+    if with_host:
+        (directory / "pulumi-language-python").write_text("#!/bin/sh\n")
+        (directory / "pulumi-language-python").chmod(0o755)
+    return directory
+
+
+def ensure(tmp_path: Path, *path: Path) -> subprocess.CompletedProcess[str]:
+    """The script with only ``path`` (and python3's directory) on PATH and an empty cache."""
+    python_dir = Path(sys.executable).parent
+    env = {
+        "PATH": os.pathsep.join([*map(str, path), str(python_dir), "/usr/bin", "/bin"]),
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    return subprocess.run(
+        [sys.executable, str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_go_in_usr_bin() -> None:
+    if shutil.which("go", path="/usr/bin:/bin"):
+        pytest.skip("go is in /usr/bin or /bin: these cases need a PATH without it")
+
+
+def test_without_pulumi_or_go_it_says_how_to_get_one(tmp_path: Path) -> None:
+    done = ensure(tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "https://www.pulumi.com/docs/install/" in done.stderr
+    assert "install Go" in done.stderr and "builds the CLI from the Go module proxy" in done.stderr
+
+
+def test_a_new_enough_pulumi_on_path_is_used_as_it_is(tmp_path: Path) -> None:
+    installed = fake_pulumi(tmp_path / "installed", PINNED)
+    done = ensure(tmp_path, installed)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == str(installed)
+    assert not (tmp_path / "cache").exists(), "nothing is built"
+
+
+@pytest.mark.parametrize("with_host", [True, False], ids=["older", "without-python-host"])
+def test_an_unusable_pulumi_on_path_is_not_used(tmp_path: Path, with_host: bool) -> None:
+    version = "3.100.0" if with_host else PINNED
+    installed = fake_pulumi(tmp_path / "installed", version, with_host=with_host)
+    done = ensure(tmp_path, installed)
+    assert done.returncode == 2, "without Go it cannot build the one it needs"
+    reason = "older than" if with_host else "has no pulumi-language-python beside it"
+    assert reason in done.stderr
+
+
+def test_a_finished_build_is_reused_without_go(tmp_path: Path) -> None:
+    """What ensure-pulumi built before is printed at once, even with no Go on PATH."""
+    built = shutil.which("pulumi")
+    if built is None or not (Path(built).parent / ".built").exists():
+        pytest.skip("needs the CLI scripts/ensure-pulumi built (make test puts it on PATH)")
+    cache = tmp_path / "cache" / "firmtrace-pulumi" / f"pulumi-{PINNED}"
+    shutil.copytree(Path(built).parent, cache / "bin", symlinks=True)
+    done = ensure(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == str(cache / "bin")
+    assert "building" not in done.stderr
+    assert all(os.access(cache / "bin" / name, os.X_OK) for name in BINARIES)
+
+
+def test_required_pulumi_fails_the_real_cli_tests_instead_of_skipping(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    test = "tests/e2e/test_api_key_cli.py"
+    skipped = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout, skipped.stdout
+    env["FIRMTRACE_REQUIRE_PULUMI"] = "1"
+    required = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert required.returncode == 1 and "1 error" in required.stdout, required.stdout
+    assert "FIRMTRACE_REQUIRE_PULUMI=1 and no pulumi" in required.stdout
