@@ -52,8 +52,13 @@ def workspace_options(
     work_dir: Path, env: dict[str, str] | None = None
 ) -> auto.LocalWorkspaceOptions:
     """The project of the stamped stacks. The dynamic provider runs in this interpreter's
-    virtual environment, so it can import firmtrace_pulumi."""
-    options = {"virtualenv": sys.prefix} if sys.prefix != sys.base_prefix else None
+    virtual environment, so it can import firmtrace_pulumi. The engine does not pass an inline
+    program's runtime options to the provider's launcher, so it is told in the environment
+    too (``PULUMI_RUNTIME_VIRTUALENV``), or it would run whatever ``python3`` is on PATH."""
+    in_venv = sys.prefix != sys.base_prefix
+    options = {"virtualenv": sys.prefix} if in_venv else None
+    if in_venv:
+        env = {"PULUMI_RUNTIME_VIRTUALENV": sys.prefix, **(env or {})}
     work_dir.mkdir(parents=True, exist_ok=True)
     return auto.LocalWorkspaceOptions(
         work_dir=str(work_dir),
@@ -82,10 +87,13 @@ def stamp(
     work_dir: Path,
     config: dict[str, auto.ConfigValue],
     prune: bool = False,
+    known: set[str] | None = None,
     env: dict[str, str] | None = None,
     out: Callable[[str], None] = print,
 ) -> dict[str, auto.OutputMap]:
-    """``pulumi up`` of every partner's stack; returns each stack's outputs by partner id."""
+    """``pulumi up`` of every partner's stack; returns each stack's outputs by partner id.
+    ``known``: every partner id in the file (default: those stamped), so a stack is only
+    called removed when its partner is not in the file at all."""
     results: dict[str, auto.OutputMap] = {}
     for partner in partners:
         out(f"==> {partner.id}: pulumi up ({partner.name}, go-live {partner.go_live})")
@@ -103,9 +111,11 @@ def stamp(
 
     options = workspace_options(work_dir, env)
     workspace = auto.LocalWorkspace(
-        work_dir=options.work_dir, env_vars=env, project_settings=options.project_settings
+        work_dir=options.work_dir,
+        env_vars=options.env_vars,
+        project_settings=options.project_settings,
     )
-    known = {p.id for p in partners}
+    known = known if known is not None else {p.id for p in partners}
     for summary in workspace.list_stacks():
         name = summary.name.split("/")[-1]
         if name in known:
@@ -144,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     except (PartnerFileError, ValueError) as exc:
         print(f"stamp: {exc}", file=sys.stderr)
         return 2
+    in_file = {p.id for p in partners}
     if args.only:
-        unknown = set(args.only) - {p.id for p in partners}
+        unknown = set(args.only) - in_file
         if unknown:
             print(f"stamp: no partner with id {sorted(unknown)} in {args.file}", file=sys.stderr)
             return 2
@@ -165,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             work_dir=args.work_dir,
             config=provider_config(dict(os.environ)),
             prune=args.prune and not args.only,
+            known=in_file,
         )
     except auto.CommandError:
         # Not the error's text: it repeats the command line, which can hold a config secret.
