@@ -1,7 +1,10 @@
 """The engine rules: what the Pulumi engine does around a provider's calls, and nothing more.
 
-There is no Pulumi CLI on this machine, so this small class stands in for the engine's step
-generator, its provider plugin client and its state. Each rule names the engine code it copies
+The real engine (``tests/e2e``, the Pulumi CLI) is the ground truth; this small class stands in
+for its step generator, provider plugin client and state only where the CLI cannot give what a
+test needs: exact fault timing (tests/faults), speed (benchmarks), fine-grained protocol checks.
+Where the two disagree, the engine wins and the rule here is fixed. Each rule names the engine
+code it follows
 (pulumi/pulumi, ``pkg/resource/deploy/step_generator.go`` "sg", ``pkg/resource/plugin/
 provider_plugin.go`` "pp", ``sdk/python/lib/pulumi/dynamic/__main__.py`` "dyn"):
 
