@@ -11,7 +11,12 @@ STAMP  := $(VENV)/.installed
 # Runs a command with the real Pulumi CLI first on PATH.
 WITH_PULUMI = bin="$$(scripts/ensure-pulumi)" && PATH="$$bin:$$PATH"
 
-.PHONY: up down test test-e2e lint bench emulator pulumi clean
+# The lowest pulumi SDK pyproject.toml allows, and a venv that has exactly it.
+LOWEST_PULUMI := $(shell sed -n 's/.*"pulumi>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+LOWEST        := .venv-lowest-sdk
+LOWEST_STAMP  := $(LOWEST)/.installed-$(LOWEST_PULUMI)
+
+.PHONY: up down test test-e2e test-lowest-sdk lint bench emulator pulumi clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +30,21 @@ up: $(STAMP)          ## quickstart: emulator + a real `pulumi up` of the root p
 down: $(STAMP)        ## tear the quickstart down: `pulumi destroy`, emulator data removed
 	$(WITH_PULUMI) $(PY) -m examples.quickstart.run down
 
-test: $(STAMP)        ## lint, type-check and the whole test suite, real-engine tests included
+$(LOWEST_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LOWEST)/bin/python -m pip install --quiet -e '.[dev]' 'pulumi==$(LOWEST_PULUMI)'
+	touch $@
+
+test: $(STAMP) $(LOWEST_STAMP)  ## lint, type-check, the whole suite (real CLI included), the lowest SDK
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(WITH_PULUMI) $(PY) -m pytest -q
+	$(MAKE) --no-print-directory test-lowest-sdk
+
+test-lowest-sdk: $(LOWEST_STAMP)  ## provider tests and a real-CLI lifecycle on the lowest pulumi SDK allowed
+	$(LOWEST)/bin/python -c "import importlib.metadata as m; print('pulumi SDK', m.version('pulumi'))"
+	$(WITH_PULUMI) $(LOWEST)/bin/python -m pytest -q tests/provider tests/e2e/test_api_key_cli.py
 
 test-e2e: $(STAMP)    ## only the tests under the real Pulumi CLI
 	$(WITH_PULUMI) $(PY) -m pytest -q tests/e2e
@@ -48,4 +64,4 @@ pulumi:               ## build (or find) the Pulumi CLI and print its directory
 	@scripts/ensure-pulumi
 
 clean:
-	rm -rf $(VENV) .firmtrace .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .firmtrace .pytest_cache .mypy_cache .ruff_cache
