@@ -1,21 +1,15 @@
 """examples/key-rotation and ``firmtrace_pulumi.components``: the rotation plan (a pure function
-of inputs and date), its no-downtime invariants over many days, and the example program run
-day by day against the emulator with its clock set to each day."""
+of inputs and date) and its no-downtime invariants over many days. The example program runs
+day by day under the real CLI in tests/e2e/test_examples_cli.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from firmtrace_pulumi.components import KeyRole, RotationError, RotationPlan, plan_rotation
-from firmtrace_pulumi.emulator import clock
-from tests.harness import wire
-
-from .conftest import Example
 
 D = dt.date.fromisoformat
 
@@ -178,120 +172,3 @@ def test_appending_a_rotation_on_any_day_is_safe(offset: int) -> None:
             assert end == today + dt.timedelta(days=SCHEDULE["overlap_days"])
         else:
             assert kept[key.starts_on].end_date == key.end_date
-
-
-# --- the example program, day by day -------------------------------------------------------------
-
-
-@pytest.fixture
-def set_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Set the (in-process) session emulator's date, which decides every key's ``active``."""
-    if os.environ.get("FIRMTRACE_EMULATOR_URL"):
-        pytest.skip("needs the in-process emulator, to set its clock")
-
-    def set_to(day: str) -> None:
-        monkeypatch.setattr(clock, "today", lambda: D(day))
-
-    yield set_to
-
-
-def test_rotation_day_by_day(
-    example: Callable[[str], Example], set_today: Callable[[str], None]
-) -> None:
-    ex = example("key-rotation")
-    config = {
-        "accountId": ex.account_id,
-        "rotations": ["2027-01-01"],
-        "periodDays": 30,
-        "leadDays": 5,
-        "overlapDays": 5,
-        "graceDays": 5,
-    }
-
-    def up(day: str, **changes: Any) -> Any:
-        set_today(day)
-        result = ex.up(**{**config, **changes, "today": day})
-        return result
-
-    def view() -> dict[str, tuple[str, bool, str | None]]:
-        """The emulator's keys: name → (api_key_part, active, end_date)."""
-        return {
-            k["name"]: (k["api_key_part"], k["active"], k["end_date"]) for k in ex.keys().values()
-        }
-
-    # Day 10: one key, published.
-    result = up("2027-01-10")
-    (first,) = view().values()
-    assert view() == {"warehouse-sync-2027-01-01": (first[0], True, None)}
-    assert result.plain("api_key_part") == first[0]
-    assert result.plain("api_key") == ex.full_keys[first[0]]
-    assert wire.is_secret(result.outputs["api_key"])
-    assert result.plain("next_api_key") is None
-    assert result.plain("rotates_on") == "2027-01-31"
-
-    # A rerun the same day changes nothing.
-    ex.emulator.clear_requests()
-    assert set(up("2027-01-10").ops().values()) == {"same"}
-    assert ex.api_writes() == []
-
-    # Day 27, inside the lead window: the next key is minted (and handed out); the current one
-    # is still published and has no end_date.
-    result = up("2027-01-27")
-    nxt = view()["warehouse-sync-2027-01-31"]
-    assert view() == {
-        "warehouse-sync-2027-01-01": (first[0], True, None),
-        "warehouse-sync-2027-01-31": (nxt[0], True, None),
-    }
-    assert result.plain("api_key_part") == first[0]
-    assert wire.is_secret(result.outputs["next_api_key"])
-    assert result.plain("next_api_key") == ex.full_keys[nxt[0]]
-
-    # Day 31: the next key takes over (no new mint: the one handed out early); the old one gets
-    # end_date = 31 + overlap and keeps working meanwhile. One PATCH, nothing created.
-    ex.emulator.clear_requests()
-    result = up("2027-01-31")
-    assert ex.api_writes() == [("PATCH", "/v1.3/api_key")]
-    assert result.plain("api_key_part") == nxt[0]
-    assert result.plain("api_key") == ex.full_keys[nxt[0]]
-    assert view() == {
-        "warehouse-sync-2027-01-01": (first[0], True, "2027-02-05"),
-        "warehouse-sync-2027-01-31": (nxt[0], True, None),
-    }
-    assert result.plain("keys")["2027-01-01"]["role"] == "retiring"
-
-    # Day 36 (end_date reached): the old key is disabled by Firmtrace, but kept.
-    result = up("2027-02-06")
-    assert view()["warehouse-sync-2027-01-01"] == (first[0], False, "2027-02-05")
-    assert result.plain("keys")["2027-01-01"] == {
-        "role": "retired",
-        "api_key_part": first[0],
-        "end_date": "2027-02-05",
-        "active": False,
-    }
-
-    # Reversible: a straggler still needs it. Raising the overlap brings the same key back ...
-    result = up("2027-02-06", overlapDays=10)
-    assert view()["warehouse-sync-2027-01-01"] == (first[0], True, "2027-02-10")
-    # ... and lowering it again retires it again.
-    up("2027-02-06")
-    assert view()["warehouse-sync-2027-01-01"] == (first[0], False, "2027-02-05")
-
-    # Day 41, past the grace period: the old key is deleted.
-    ex.emulator.clear_requests()
-    result = up("2027-02-10")
-    assert ex.api_writes() == [("DELETE", "/v1.3/api_key")]
-    assert view() == {"warehouse-sync-2027-01-31": (nxt[0], True, None)}
-
-    # An explicit rotation (a leak, say): append today's date. A new key is published at once;
-    # the one in use keeps working for the overlap.
-    result = up("2027-02-12", rotations=["2027-01-01", "2027-02-12"])
-    third = view()["warehouse-sync-2027-02-12"]
-    assert view() == {
-        "warehouse-sync-2027-01-31": (nxt[0], True, "2027-02-17"),
-        "warehouse-sync-2027-02-12": (third[0], True, None),
-    }
-    assert result.plain("api_key_part") == third[0]
-    assert result.plain("rotates_on") == "2027-03-14"
-
-    ex.destroy()
-    assert ex.keys() == {}
