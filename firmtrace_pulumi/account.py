@@ -104,10 +104,15 @@ class Account(Resource, module="firmtrace", name="Account"):
         super().__init__(AccountProvider(), resource_name, props, opts)
 
     @property
-    @pulumi.getter(name="account_id")
     def account_id(self) -> pulumi.Output[str]:
-        """The Account's id: pass it as ``account_id`` to ``ApiKey``."""
-        return pulumi.get(self, "account_id")
+        """The Account's id: pass it as ``account_id`` to ``ApiKey``.
+
+        It is the resource's id, not its ``account_id`` output: an Account's id is known in a
+        preview of an update (a rename, a url change), while its outputs are not (the dynamic
+        provider cannot preview an update). So the keys of a renamed Account preview as
+        unchanged, instead of as replaced because their ``account_id`` looked unknown.
+        """
+        return self.id
 
     @property
     @pulumi.getter

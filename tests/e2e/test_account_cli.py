@@ -169,13 +169,6 @@ def test_account_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
         assert secret not in stack.all_printed, "a secret was printed by the CLI"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 item 1: `pulumi preview` of an Account rename shows its ApiKey as a "
-    'replace (`~ account_id: "acc_…" => [unknown]`, `+-1 to replace`): the dynamic provider '
-    "cannot preview an update, so the Account's account_id is unknown in the preview and "
-    "ApiKey's diff replaces on an unknown account_id; `pulumi up` itself does not replace it",
-)
 def test_preview_of_an_account_rename_leaves_its_key_alone(
     emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
 ) -> None:
