@@ -16,6 +16,7 @@ so no update, refresh or retry can lose it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from functools import partial
 from typing import Any
@@ -59,6 +60,15 @@ def auto_name(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)[:7]}"
 
 
+AUTO_NAME = re.compile(r"(?P<prefix>.+)-[0-9a-f]{7}")
+
+
+def auto_name_prefix(name: object) -> str | None:
+    """The prefix ``name`` was auto-generated from, if it has ``auto_name``'s shape."""
+    match = AUTO_NAME.fullmatch(name) if isinstance(name, str) else None
+    return match["prefix"] if match else None
+
+
 def _end_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -92,10 +102,15 @@ class ApiKeyProvider(FirmtraceProvider):
             required=bool(settings and settings.requires_account_id),
         )
         if inputs.get("name") is None and not inputs.get("adopt"):
+            # An auto-name, once given, stays (Pulumi's auto-naming convention): also when the
+            # resource is renamed with an alias or moved under another parent. Only a new
+            # resource, or a replacement (the engine checks it without olds), gets a new one.
             prefix = str(news.get(NAME_PREFIX) or "key")
-            old = olds.get("name")
-            keep_old = isinstance(old, str) and old.startswith(f"{prefix}-")
-            inputs["name"] = old if keep_old else auto_name(prefix)
+            old, old_prefix = olds.get("name"), auto_name_prefix(olds.get("name"))
+            if old_prefix is not None and old_prefix in (olds.get(NAME_PREFIX), prefix):
+                inputs["name"], inputs[NAME_PREFIX] = old, old_prefix
+            else:
+                inputs["name"] = auto_name(prefix)
         failures += v.check_name("name", inputs.get("name"), required=False)
         failures += v.check_end_date("end_date", news.get("end_date"))
         failures += v.check_map("keepers", news.get("keepers"))
@@ -152,6 +167,8 @@ class ApiKeyProvider(FirmtraceProvider):
             return ReadResult("", {})  # gone: the engine drops it, the next `up` creates it again
         outs = outputs(key, api_key=props.get("api_key"), props=props)
         inputs = {k: outs[k] for k in ("account_id", "name", "end_date", "keepers", "adopt")}
+        if prefix := auto_name_prefix(key.name):
+            inputs[NAME_PREFIX] = prefix  # so an auto-name survives a refresh and a later rename
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -278,12 +278,6 @@ def test_alias_moves_the_key_without_replacing_it(
     stack.command("up", "--yes", "--skip-preview", "--expect-no-changes")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 item 2: Check keeps the old auto-name only if it starts with the current "
-    "resource name + '-', so a rename with an alias PATCHes the key's API-side name to a new "
-    "'<new resource name>-xxxxxxx'",
-)
 def test_alias_keeps_the_auto_name(
     emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
 ) -> None:
