@@ -4,6 +4,8 @@
 
 The signed-in User becomes its Administrator. ``name`` and ``url`` update in place. Deletion
 is refused while ``deletion_protection`` is on (the default): an Account holds visitor data.
+It sets Pulumi's ``protect`` option, so the engine refuses a destroy, a removal or a
+replacement before it touches anything; ``opts=ResourceOptions(protect=...)`` overrides it.
 """
 
 from __future__ import annotations
@@ -93,6 +95,13 @@ class Account(Resource, module="firmtrace", name="Account"):
             if name is None or url is None:
                 raise TypeError("Account needs 'name' and 'url' (or args=AccountArgs(...)).")
             args = AccountArgs(name=name, url=url, deletion_protection=deletion_protection)
+        protected = args.deletion_protection
+        if protected is None or isinstance(protected, bool):
+            # Pulumi's own protect: the engine refuses a destroy, a removal or a replacement
+            # before it touches anything (the Account's keys included). Only a plain bool can
+            # set it; an Output still guards the Account itself, in Delete.
+            guard = pulumi.ResourceOptions(protect=protected is not False)
+            opts = pulumi.ResourceOptions.merge(guard, opts)
         props: dict[str, Any] = {
             "name": args.name,
             "url": args.url,

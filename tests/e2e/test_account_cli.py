@@ -122,29 +122,26 @@ def test_account_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
     assert accounts_in(emulator)[account]["name"] == "Northwind Traders"
     assert stack.outputs(secrets=True)["api_key"] == full
 
-    # destroy with deletion protection on (the default): the Account is refused, with why and
-    # the way out. The engine deletes dependents first, so by then the key is already revoked
-    # and out of state (what it does today: deletion_protection guards the Account only).
+    # destroy with deletion protection on (the default): refused by the engine before any
+    # API call (deletion_protection sets Pulumi's protect), so the key stays live too
     emulator.clear_requests()
     refused = stack.destroy(check=False)
-    summary = next(e["summaryEvent"] for e in refused.events if "summaryEvent" in e)
-    assert (summary["result"], summary["resourceChanges"]) == ("failed", {"delete": 1})
-    [message] = [m for m in refused.diagnostics() if "deletion_protection" in m]
-    assert f"Account {account} ('Northwind Traders') has deletion_protection on" in message
-    assert "set deletion_protection=False, run `pulumi up`, then destroy or remove it" in message
-    assert calls(emulator) == Counter({"DELETE /api_key": 1})
-    assert account in accounts_in(emulator) and key_parts_in(emulator, account) == []
-    assert [r["outputs"]["account_id"] for r in stack.resources(ACCOUNT)] == [account]
-    assert not stack.resources(API_KEY)
+    assert "because it is protected" in refused.output and "site" in refused.output
+    assert calls(emulator) == Counter()
+    assert key_parts_in(emulator, account) == [part]
+    assert len(stack.resources(ACCOUNT)) == 1 and len(stack.resources(API_KEY)) == 1
+    # ... and so is a replacement the engine is asked for: nothing is created
+    urn = stack.resources(ACCOUNT)[0]["urn"]
+    assert "marked for protection" in stack.up("--replace", urn, check=False).output
+    assert calls(emulator) == Counter() and list(accounts_in(emulator)).count(account) == 1
 
-    # protection off: no API call for the Account (state only); the revoked key is minted again
+    # protection off: a state-only change (no API call), the key untouched
     stack.config(deletionProtection="false")
     emulator.clear_requests()
-    assert stack.up().ops == {"site": "update", "partner": "create"}
-    assert calls(emulator) == Counter({"POST /api_key": 1})
+    assert stack.up().ops == {"site": "update"}
+    assert calls(emulator) == Counter()
     assert stack.resources(ACCOUNT)[0]["outputs"]["deletion_protection"] is False
-    part = stack.outputs()["api_key_part"]
-    assert key_parts_in(emulator, account) == [part]
+    assert stack.outputs(secrets=True)["api_key"] == full
 
     # deleted outside Pulumi (its keys go with it): refresh drops both from state
     with FirmtraceClient(emulator.url, user.token) as client:

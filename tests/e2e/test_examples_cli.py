@@ -273,22 +273,21 @@ def test_partner_onboarding_gitops_edits(
     assert keys_in(emulator, co["account_id"]) == {}
     assert set(stack.outputs()["partners"]) == {"northwind-traders"}
 
-    # 5. Skipping the first pull request (Northwind removed, protection still on): the key goes
-    # first, then the Account refuses and the `up` fails; the Account stays
+    # 5. Skipping the first pull request (Northwind removed, protection still on): the engine
+    # refuses before any API call (deletion_protection sets Pulumi's protect); nothing changes
     write_partners(file)
     emulator.clear_requests()
     failed = stack.up(check=False)
-    assert any("has deletion_protection on" in d for d in failed.diagnostics()), failed.output
-    assert writes(emulator) == ["DELETE /api_key"]
+    assert "because it is protected" in failed.output, failed.output
+    assert writes(emulator) == []
     accounts = partner_accounts(emulator, default)
-    assert list(accounts) == ["Northwind Traders"] and accounts["Northwind Traders"]["keys"] == {}
-    # Back with deletion_protection: false: a new key in the same Account
+    assert list(accounts) == ["Northwind Traders"]
+    assert list(accounts["Northwind Traders"]["keys"]) == [nw["api_key_part"]]
+    # Back, with deletion_protection: false: a state-only change, the same key
     write_partners(file, {**northwind, "deletion_protection": False})
     emulator.clear_requests()
-    assert stack.up().ops == {"northwind-traders": "update", "northwind-traders-key": "create"}
-    assert writes(emulator) == ["POST /api_key"]
-    (again,) = partner_accounts(emulator, default)["Northwind Traders"]["keys"]
-    assert again != nw["api_key_part"]
+    assert stack.up().ops == {"northwind-traders": "update"}
+    assert writes(emulator) == []
     minted = {*full_keys.values(), *stack.outputs(secrets=True)["api_keys"].values()}
 
     # Everyone gone: `pulumi destroy`
