@@ -261,7 +261,7 @@ class FirmtraceClient:
     @credential.setter
     def credential(self, value: str | SecretStr | None) -> None:
         secret = _check_credential(value)
-        self._secrets.add(secret)
+        self._secrets.add(secret, credential=True)
         self._credential = secret
 
     def redact(self, text: str) -> str:
@@ -297,17 +297,17 @@ class FirmtraceClient:
         Not retried once it may have reached the server (``UncertainWriteError``).
         """
         body = contract.RegisterRequest(email=email, password=_reveal(password), name=name, url=url)
-        self._secrets.add(body.password)
+        self._secrets.add(body.password, credential=True)
         session = self._call(Endpoints.REGISTER, contract.Session, json=body)
-        self._secrets.add(session.token)
+        self._secrets.add(session.token, credential=True)
         return session
 
     def login(self, email: str, password: str | SecretStr) -> contract.Session:
         """Sign in. Returns a fresh token + default_account_id; set ``credential`` to use it."""
         body = contract.LoginRequest(email=email, password=_reveal(password))
-        self._secrets.add(body.password)
+        self._secrets.add(body.password, credential=True)
         session = self._call(Endpoints.LOGIN, contract.Session, json=body)
-        self._secrets.add(session.token)
+        self._secrets.add(session.token, credential=True)
         return session
 
     def change_password(
@@ -318,8 +318,8 @@ class FirmtraceClient:
         body = contract.ChangePasswordRequest(
             password=_reveal(new_password), current_password=_reveal(current_password)
         )
-        self._secrets.add(body.password)
-        self._secrets.add(body.current_password)
+        self._secrets.add(body.password, credential=True)
+        self._secrets.add(body.current_password, credential=True)
         answer = self._call(Endpoints.CHANGE_PASSWORD, contract.TokenResponse, json=body)
         self.credential = answer.token
         return answer.token

@@ -3,7 +3,7 @@
 Two layers:
 
 - known secrets: the exact values this process holds (the credential, passwords it sent, full
-  API keys it received), kept per client in a small ``KnownSecrets`` set;
+  API keys it received), kept per client in a ``KnownSecrets`` set for as long as it lives;
 - patterns: anything shaped like a Firmtrace token or API key (``SECRET_PATTERNS``, the one place
   these shapes live), so a secret this process never saw is scrubbed too.
 
@@ -75,22 +75,29 @@ def redact(text: str, secrets: Iterable[str | SecretStr | None] = ()) -> str:
 
 
 class KnownSecrets:
-    """The secret values one client has held or seen; the newest ``limit`` are kept.
+    """The secret values one client has held or seen. Thread-safe; ``repr`` shows only how
+    many there are.
 
-    Thread-safe. ``repr`` shows only how many there are.
+    Credentials (``add(..., credential=True)``: the token or API key signed in with, passwords
+    sent) are kept for the life of the object. Other values (full keys received) are kept too,
+    up to ``limit`` of them (about 100 bytes each), the oldest dropped first.
     """
 
-    def __init__(self, limit: int = 32) -> None:
+    def __init__(self, limit: int = 100_000) -> None:
         self._limit = limit
+        self._credentials: set[str] = set()
         self._values: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, secret: str | SecretStr | None) -> None:
+    def add(self, secret: str | SecretStr | None, *, credential: bool = False) -> None:
         """Remember a secret (empty values are ignored)."""
         value = _plain(secret)
         if not value:
             return
         with self._lock:
+            if credential:
+                self._credentials.add(value)
+                return
             self._values[value] = None
             self._values.move_to_end(value)
             while len(self._values) > self._limit:
@@ -99,11 +106,11 @@ class KnownSecrets:
     def redact(self, text: str) -> str:
         """``text`` without any known secret or secret-shaped value."""
         with self._lock:
-            values = list(self._values)
+            values = [*self._credentials, *self._values]
         return redact(text, values)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._credentials) + len(self._values)
 
     def __repr__(self) -> str:
         return f"KnownSecrets({len(self)} values)"

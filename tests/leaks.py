@@ -342,11 +342,11 @@ def _install() -> None:
     # Whatever a client holds or sees: credential, passwords sent, tokens and keys received.
     def known_add(original: Any) -> Any:
         @functools.wraps(original)
-        def add(self: Any, secret: Any) -> None:
+        def add(self: Any, secret: Any, **options: Any) -> None:
             value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
             if isinstance(value, str):
                 REGISTRY.add(value, kind_of(value) if value.startswith("ft") else "password")
-            original(self, secret)
+            original(self, secret, **options)
 
         return add
 

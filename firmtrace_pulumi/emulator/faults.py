@@ -16,6 +16,7 @@ steps still to come) and ``DELETE /_emulator/faults`` (back to the start-up conf
         "POST /api_key": [
           {"fault": "status", "status": 503, "times": 2},
           {"fault": "status", "status": 429, "retry_after": 1},
+          {"fault": "echo", "status": 400},
           {"fault": "drop_after_commit"},
           {"fault": "reset_before_read"},
           {"fault": "slow", "ms": 1500},
@@ -35,6 +36,9 @@ Script steps (``times`` repeats a step, default 1):
 - ``status``: answer ``status`` at once with the error body (429 -> ``rate_limited`` with
   ``Retry-After: retry_after`` (default 1); 5xx -> ``unavailable``/``internal_error``, with
   ``Retry-After`` only if ``retry_after`` is set). Nothing is committed.
+- ``echo``: answer ``status`` (a 4xx) at once, with the request's body repeated in the error's
+  ``user_message``, as careless APIs do ("invalid request: {...}"). Nothing is committed. It
+  tests that a client never shows a secret the API echoes back.
 - ``drop_after_commit``: the request is handled and committed, then the connection is closed
   without an answer (httpx raises ``RemoteProtocolError``). Where the server offers no way to
   close the connection, the emulator hangs ``drop_hang_s`` so the client times out.
@@ -60,7 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from firmtrace_pulumi.contract import API_PREFIX
 
-FaultKind = Literal["status", "drop_after_commit", "reset_before_read", "slow", "pass"]
+FaultKind = Literal["status", "echo", "drop_after_commit", "reset_before_read", "slow", "pass"]
 ANY = "*"
 
 

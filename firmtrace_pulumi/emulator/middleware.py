@@ -97,6 +97,12 @@ class FaultMiddleware:
             entry["fault"] = step.fault
             await self._answer(scope, receive, send, entry, step.status, step.retry_after)
             return
+        if step is not None and step.fault == "echo":
+            entry["fault"] = step.fault
+            body = await _read_body(receive)
+            message = f"Invalid request: {body.decode('utf-8', 'replace')}"
+            await self._answer(scope, receive, send, entry, step.status, message=message)
+            return
 
         retry_after = self.limiter.check(_limit_key(scope, authorization), self.faults.rate_limit)
         if retry_after is not None:
@@ -124,13 +130,15 @@ class FaultMiddleware:
         entry: dict[str, Any],
         status: int,
         retry_after: int | None = None,
+        message: str | None = None,
     ) -> None:
         """Answer with an injected error body without running the app."""
         code = default_code(status)
         if status == 429:
             code = ErrorCode.RATE_LIMITED.value
             retry_after = 1 if retry_after is None else retry_after
-        message = _MESSAGES.get(status, "Temporarily unavailable (injected by the emulator).")
+        if message is None:
+            message = _MESSAGES.get(status, "Temporarily unavailable (injected by the emulator).")
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         response = error_response(status, code, message, headers=headers)
         await response(scope, receive, _recording(send, entry))
@@ -160,6 +168,15 @@ class FaultMiddleware:
         await asyncio.sleep(step.ms / 1000)
         for message in held:
             await send(message)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
 
 
 def _recording(send: Send, entry: dict[str, Any]) -> Send:

@@ -78,3 +78,11 @@ def test_known_secrets_set_is_bounded_and_repr_hides_values() -> None:
     assert "secret" not in repr(known)
     assert known.redact("third-secret-value") == REDACTED
     assert known.redact("first-secret-value") == "first-secret-value"  # the oldest was dropped
+
+
+def test_credentials_are_never_dropped_however_many_keys_follow() -> None:
+    known = KnownSecrets(limit=2)
+    known.add("signing-password-value", credential=True)
+    for n in range(50):
+        known.add(f"full-key-number-{n:04d}")
+    assert known.redact("pw: signing-password-value") == f"pw: {REDACTED}"

@@ -154,3 +154,45 @@ def test_signing_in_with_email_and_password_keeps_the_password_encrypted(
     secrets = {full, user.password, user.token}
     assert files_holding([stack.cli.root, stack.project_dir], secrets) == []
     assert not [s for s in secrets if s in stack.all_printed], "a secret was printed by the CLI"
+
+
+MANY_KEYS = """
+import pulumi
+from firmtrace_pulumi import ApiKey
+
+config = pulumi.Config()
+for n in range(config.require_int("keys")):
+    ApiKey(f"key-{n}", account_id=config.require("accountId"))
+"""
+
+
+def test_the_signing_password_stays_redacted_after_many_keys(
+    clean_faults: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    """One provider process mints 40 keys, then the API rejects its token and, on the sign-in
+    that follows, echoes the request (the password in it): the password must not reach the
+    terminal. (The credentials a client signs in with are kept for redaction for its whole
+    life, whatever it saw since: tests/client/test_redaction.py.)"""
+    emulator = clean_faults
+    user = emulator.register()
+    stack = new_stack(MANY_KEYS, token=user.token)
+    stack.pulumi("config", "rm", "firmtrace:token")
+    stack.pulumi("config", "set", "firmtrace:email", user.email)
+    stack.set_secret("firmtrace:password", user.password)
+    stack.config(accountId=user.account_id, keys="41")
+    emulator.set_faults(
+        {
+            "scripts": {
+                "POST /api_key": [
+                    {"fault": "pass", "times": 40},
+                    {"fault": "status", "status": 401},
+                ],
+                "POST /login": [{"fault": "pass"}, {"fault": "echo", "status": 400}],
+            }
+        }
+    )
+    failed = stack.command("up", "--yes", "--skip-preview", check=False)
+    assert sum(1 for k in emulator.state()["api_keys"] if k["account_id"] == user.account_id) == 40
+    [message] = [m for m in failed.diagnostics() if "Invalid request" in m]
+    assert "[REDACTED]" in message and user.email in message
+    assert user.password not in stack.all_printed, "the signing password reached the terminal"
