@@ -114,7 +114,7 @@ class ApiKeyProvider(FirmtraceProvider):
         failures += v.check_name("name", inputs.get("name"), required=False)
         failures += v.check_end_date("end_date", news.get("end_date"))
         failures += v.check_map("keepers", news.get("keepers"))
-        failures += v.check_optional_text("adopt", news.get("adopt"))
+        failures += v.check_adopt("adopt", news.get("adopt"))
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

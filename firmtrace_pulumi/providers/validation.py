@@ -19,6 +19,8 @@ from pulumi.dynamic import CheckFailure
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
+from ..redact import SECRET_PATTERNS
+
 MAX_NAME_LENGTH = 100  # [assumed]: the page sets no limit; long names are almost always a mistake
 MAX_URL_LENGTH = 2048
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -180,6 +182,22 @@ def check_optional_text(prop: str, value: Any) -> list[CheckFailure]:
     if not isinstance(value, str) or not value.strip():
         return [CheckFailure(prop, f"'{prop}' must be a non-empty string, not {_kind(value)}.")]
     return []
+
+
+def check_adopt(prop: str, value: Any) -> list[CheckFailure]:
+    """``adopt`` names a key by its ``api_key_part``. A full key pasted there is refused, and
+    the message never repeats it (it would end up in the terminal and in state)."""
+    failures = check_optional_text(prop, value)
+    if not failures and isinstance(value, str) and any(p.search(value) for p in SECRET_PATTERNS):
+        failures.append(
+            CheckFailure(
+                prop,
+                f"'{prop}' takes the key's api_key_part (the short handle the API shows, like "
+                "'ftk_1a2b3c4d'), not the full key: give the part, and keep the full key out "
+                "of the program and its config.",
+            )
+        )
+    return failures
 
 
 def _kind(value: Any) -> str:

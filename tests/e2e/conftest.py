@@ -108,11 +108,11 @@ class Run:
         return ops
 
     def diagnostics(self, severity: str = "error") -> list[str]:
-        return [
-            e["diagnosticEvent"]["message"]
-            for e in self.events
-            if e.get("diagnosticEvent", {}).get("severity") == severity
-        ]
+        """The messages of that severity: from the events, or from a preview's document."""
+        events = [e["diagnosticEvent"] for e in self.events if "diagnosticEvent" in e]
+        if not self.events and self.documents:
+            events = self.documents[0].get("diagnostics") or []
+        return [e["message"] for e in events if e.get("severity") == severity]
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
 from .conftest import SECRET_SIG, Stack, assert_keys_encrypted
@@ -196,3 +197,29 @@ def test_the_signing_password_stays_redacted_after_many_keys(
     [message] = [m for m in failed.diagnostics() if "Invalid request" in m]
     assert "[REDACTED]" in message and user.email in message
     assert user.password not in stack.all_printed, "the signing password reached the terminal"
+
+
+ADOPT = """
+import pulumi
+from firmtrace_pulumi import ApiKey
+
+config = pulumi.Config()
+ApiKey("legacy", account_id=config.require("accountId"), adopt=config.require("adopt"))
+"""
+
+
+def test_a_full_key_given_to_adopt_is_refused_and_never_repeated(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    user = emulator.register()
+    with FirmtraceClient(emulator.url, user.token) as client:
+        full = client.create_api_key(user.account_id, name="legacy-sync").api_key
+    stack = new_stack(ADOPT, token=user.token)
+    stack.config(accountId=user.account_id)
+    stack.set_secret("e2e:adopt", full.get_secret_value())  # pasted by mistake
+    for run in (stack.preview(check=False), stack.up(check=False)):
+        [message] = [m for m in run.diagnostics() if "adopt" in m]
+        assert "api_key_part" in message and "not the full key" in message
+    assert stack.resources() == [] or not stack.resources("pulumi-python:dynamic/firmtrace:ApiKey")
+    assert full.get_secret_value() not in stack.all_printed
+    assert full.get_secret_value() not in json.dumps(stack.export())
