@@ -22,8 +22,11 @@ R6  Outputs are marked secret when named in additionalSecretOutputs (resource mo
     when an input of the same name was secret (pp Create/Update: annotateSecrets(outs, news));
     on Read, when the same output was secret in the old state (pp Read: annotateSecrets(newState,
     state)); checked inputs keep the secret bit of the inputs (pp Check: annotateSecrets).
-R7  A replacement creates the new resource before deleting the old one unless the provider
-    asked for deleteBeforeReplace (sg: makeRegisterResourceSteps, replace steps).
+R7  A replacement re-runs Check without the old inputs (sg: "if we are going to replace, we
+    need to re-run check without the old inputs", so an auto-named resource gets a new name),
+    then creates the new resource before deleting the old one unless the provider asked for
+    deleteBeforeReplace (sg: makeRegisterResourceSteps, replace steps). The engine also
+    honours the resource option delete_before_replace; programs here never set it.
 R8  A Read that answers an empty id means the resource is gone: refresh drops it from state
     (sg/refresh: RefreshStep with a nil new state deletes it).
 R9  A Read that returns inputs replaces the stored inputs (pp Read: liveInputs).
@@ -167,6 +170,10 @@ class Engine:
                 return old.id, old.outputs
 
             if list(diff.replaces):
+                checked, failures = p.check(urn, {}, wire.strip_secrets(inputs))  # R7
+                if failures:
+                    raise CheckFailed(urn, failures)
+                checked = _mark_secrets(checked, inputs)
                 if preview:
                     self.steps.append(Step(urn, "replace"))
                     return "", checked  # R5

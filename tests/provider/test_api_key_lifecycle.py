@@ -162,11 +162,14 @@ def test_rename_is_in_place_and_keeps_the_full_key(stack: Stack) -> None:
 def test_keepers_change_replaces_the_key_creating_the_new_one_first(stack: Stack) -> None:
     stack.up(key_program(account_id=stack.user.account_id, keepers={"rotation": 1}))
     old_part, old_key = state_of(stack)["api_key_part"], full_key(stack)
+    old_name = state_of(stack)["name"]
     stack.emulator.clear_requests()
 
     result = stack.up(key_program(account_id=stack.user.account_id, keepers={"rotation": 2}))
 
     assert set(result.ops().values()) == {"replace"}
+    # the engine checks a replacement without the old inputs: a new auto-name (engine rule R7)
+    assert state_of(stack)["name"] != old_name
     calls = [(r["method"], r["path"]) for r in stack.api_requests()]
     assert calls == [("POST", "/v1.3/api_key"), ("DELETE", "/v1.3/api_key")], "mint, then revoke"
     new_part = state_of(stack)["api_key_part"]
