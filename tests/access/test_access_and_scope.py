@@ -2,6 +2,9 @@
 
 The emulator enforces them; each test checks what the user reads (the last line of the
 provider's error), that the refusal was not retried, and that nothing changed on either side.
+
+Why the harness: the provider's exact error text and that no call was retried, per refusal, in
+seconds.
 """
 
 from __future__ import annotations

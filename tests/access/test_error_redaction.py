@@ -3,6 +3,8 @@
 The client builds every error from the answer's ``error``, ``user_message`` and ``field`` and the
 HTTP reason phrase; each of them may quote what the request carried. These tests make the API
 echo secrets in every one of those places and check the error a person reads.
+
+Why the harness: the API must echo secrets in exact answers of exact calls.
 """
 
 from __future__ import annotations

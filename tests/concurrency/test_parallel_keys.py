@@ -5,6 +5,9 @@ four calls at a time; the harness engine does the same with ``parallel=True`` wh
 registers the program's resources from its thread pool. Afterwards: 200 distinct keys, each in
 state with its own working full key, and the Account holds exactly those (no orphan). The second
 test does the same while the API drops, resets and refuses some of the creates.
+
+Why the harness: faults interleaved with 200 parallel calls of one provider process, at exact
+points.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 All cells run once, in parallel lanes, when the first test here asks for them; each test then
 reports its own cell. ``MATRIX.md`` next to this file is rewritten when the table changes.
+
+Why the harness: each fault must hit one exact call of one operation, which only driving the
+provider call by call allows.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ The full API key exists only in the create's answer. When that answer is lost, t
 lists the Account's keys, revokes those with the resource's unique name created since the
 request, and mints again; if it cannot revoke one, it fails naming its ``api_key_part``. An
 Account create whose answer is lost is looked up by name and url and adopted.
+
+Why the harness: the answer must be lost at an exact moment of one create.
 """
 
 from __future__ import annotations

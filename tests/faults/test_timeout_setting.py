@@ -1,4 +1,7 @@
-"""``firmtrace:timeout`` / ``FIRMTRACE_TIMEOUT``: how long one HTTP attempt may take."""
+"""``firmtrace:timeout`` / ``FIRMTRACE_TIMEOUT``: how long one HTTP attempt may take.
+
+Why the harness: exact timing of one HTTP attempt.
+"""
 
 from __future__ import annotations
 

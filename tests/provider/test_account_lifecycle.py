@@ -1,4 +1,9 @@
-"""The Account lifecycle, through the real provider process against the emulator."""
+"""The Account lifecycle, through the real provider process against the emulator.
+
+Why the harness: fine-grained protocol checks (what each call sends, stores and marks secret) in
+seconds. The same lifecycle runs under the real CLI in tests/e2e/test_account_cli.py, which wins
+where the two disagree.
+"""
 
 from __future__ import annotations
 
