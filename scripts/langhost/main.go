@@ -126,6 +126,15 @@ func options(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
 	return opts, nil
 }
 
+// toolchainOf resolves the program's Python toolchain (its virtualenv) from its options.
+func toolchainOf(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	opts, err := options(info)
+	if err != nil {
+		return nil, err
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
 func (h *host) Handshake(
 	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
 ) (*pulumirpc.LanguageHandshakeResponse, error) {
@@ -182,11 +191,7 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 func (h *host) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	opts, err := options(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +209,7 @@ func (h *host) GetProgramDependencies(
 func (h *host) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
-	opts, err := options(req.GetInfo())
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return err
 	}
@@ -213,10 +218,6 @@ func (h *host) InstallDependencies(
 		return err
 	}
 	defer closer.Close()
-	tc, err := toolchain.ResolveToolchain(opts)
-	if err != nil {
-		return err
-	}
 	if err := tc.InstallDependencies(server.Context(), req.GetInfo().GetProgramDirectory(),
 		req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 		return err
@@ -226,11 +227,7 @@ func (h *host) InstallDependencies(
 
 // Run runs the program with the project's virtualenv python through the SDK's exec shim.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	opts, err := options(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}

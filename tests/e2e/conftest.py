@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,8 @@ def _pulumi_on_path() -> None:
 
 def json_documents(text: str) -> list[Any]:
     """The JSON documents printed one after another (``pulumi up --json`` prints several)."""
-    decoder, index, documents = json.JSONDecoder(), 0, []
+    decoder, index = json.JSONDecoder(), 0
+    documents: list[Any] = []
     while True:
         while index < len(text) and text[index].isspace():
             index += 1
@@ -239,6 +241,25 @@ def new_stack(
         if stack.resources():
             stack.config(deletionProtection="false")
             stack.pulumi("destroy", "--yes", "--skip-preview", "--remove", check=False)
+
+
+def api_calls(emulator: EmulatorAdmin) -> list[str]:
+    """The API calls logged since the last ``clear_requests``, in order, as ``"METHOD /path"``."""
+    return [f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests()]
+
+
+def calls(emulator: EmulatorAdmin) -> Counter[str]:
+    """The same calls, counted."""
+    return Counter(api_calls(emulator))
+
+
+def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any]]:
+    """The emulator's keys of one Account, by ``api_key_part``."""
+    return {
+        k["api_key_part"]: k
+        for k in emulator.state()["api_keys"]
+        if str(k["account_id"]) == account_id
+    }
 
 
 def assert_keys_encrypted(stack: Stack, full_keys: set[str]) -> None:

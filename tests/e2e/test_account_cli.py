@@ -13,7 +13,7 @@ import pytest
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
-from .conftest import ACCOUNT, API_KEY, Stack
+from .conftest import ACCOUNT, API_KEY, Stack, calls
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -34,11 +34,6 @@ pulumi.export("role", site.role)
 pulumi.export("api_key", key.api_key)
 pulumi.export("api_key_part", key.api_key_part)
 """
-
-
-def calls(emulator: EmulatorAdmin) -> Counter[str]:
-    """The API calls logged since the last ``clear_requests``, as ``"METHOD /path"``."""
-    return Counter(f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests())
 
 
 def accounts_in(emulator: EmulatorAdmin) -> dict[str, dict[str, Any]]:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
-from .conftest import API_KEY, Stack, assert_keys_encrypted
+from .conftest import API_KEY, Stack, assert_keys_encrypted, calls, keys_in
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -36,19 +35,6 @@ pulumi.export("api_key", key.api_key)
 pulumi.export("api_key_part", key.api_key_part)
 pulumi.export("active", key.active)
 """
-
-
-def calls(emulator: EmulatorAdmin) -> Counter[str]:
-    """The API calls logged since the last ``clear_requests``, as ``"METHOD /path"``."""
-    return Counter(f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests())
-
-
-def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any]]:
-    return {
-        k["api_key_part"]: k
-        for k in emulator.state()["api_keys"]
-        if str(k["account_id"]) == account_id
-    }
 
 
 def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Stack]) -> None:

@@ -28,7 +28,7 @@ from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.testing import PulumiCli
 from tests import leaks
 
-from .conftest import Stack, assert_keys_encrypted
+from .conftest import Stack, assert_keys_encrypted, calls, keys_in
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -56,11 +56,6 @@ def copy_example(name: str, tmp_path: Path) -> Path:
     return target
 
 
-def calls(emulator: EmulatorAdmin) -> Counter[str]:
-    """The API calls logged since the last ``clear_requests``, as ``"METHOD /path"``."""
-    return Counter(f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests())
-
-
 def writes(emulator: EmulatorAdmin) -> list[str]:
     """The API writes since the last ``clear_requests``, in order."""
     return [
@@ -68,14 +63,6 @@ def writes(emulator: EmulatorAdmin) -> list[str]:
         for r in emulator.requests()
         if r["path"].startswith("/v1.3") and r["method"] != "GET"
     ]
-
-
-def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any]]:
-    return {
-        k["api_key_part"]: k
-        for k in emulator.state()["api_keys"]
-        if str(k["account_id"]) == account_id
-    }
 
 
 def partner_accounts(emulator: EmulatorAdmin, default_account: str) -> dict[str, dict[str, Any]]:

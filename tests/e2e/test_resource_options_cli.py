@@ -36,7 +36,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -44,7 +43,7 @@ from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
 from tests import leaks
 
-from .conftest import API_KEY, Run, Stack, json_documents
+from .conftest import API_KEY, Run, Stack, api_calls, json_documents, keys_in
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -120,19 +119,6 @@ def errors(run: Run) -> list[str]:
     return [" ".join(message.split()) for message in found]
 
 
-def calls(emulator: EmulatorAdmin) -> list[str]:
-    """The API calls logged since the last ``clear_requests``, in order."""
-    return [f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests()]
-
-
-def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any]]:
-    return {
-        k["api_key_part"]: k
-        for k in emulator.state()["api_keys"]
-        if str(k["account_id"]) == account_id
-    }
-
-
 def start(
     emulator: EmulatorAdmin, new_stack: Callable[..., Stack], **values: str
 ) -> tuple[Stack, Registration, str]:
@@ -158,7 +144,7 @@ def test_protect_refuses_destroy_removal_and_rotation(
     emulator.clear_requests()
     run = failing(stack, "destroy", "--yes")
     assert any(refusal in e for e in errors(run)), errors(run)
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert list(keys_in(emulator, account)) == [part] and stack.resources(API_KEY)
 
     # a keepers change (rotation): the replacement's delete is refused too, nothing minted
@@ -169,21 +155,21 @@ def test_protect_refuses_destroy_removal_and_rotation(
         in e
         for e in errors(run)
     ), errors(run)
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert list(keys_in(emulator, account)) == [part]
 
     # removed from the program: refused like destroy
     settings(stack, present="false", rotation="1")
     run = failing(stack, "up", "--yes")
     assert any(refusal in e for e in errors(run)), errors(run)
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert list(keys_in(emulator, account)) == [part] and stack.resources(API_KEY)
 
     # unprotect: back in the program with protect off, a state-only change
     settings(stack, present="true", protect="false")
     emulator.clear_requests()
     assert apply(stack).ops == {}
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert not stack.resources(API_KEY)[0].get("protect")
 
 
@@ -197,7 +183,7 @@ def test_retain_on_delete_leaves_every_key_live(
     settings(stack, rotation="2")
     emulator.clear_requests()
     assert apply(stack).ops == {"partner": "replace"}
-    assert calls(emulator) == ["POST /api_key"]
+    assert api_calls(emulator) == ["POST /api_key"]
     rotated = stack.outputs()["api_key_part"]
     assert set(keys_in(emulator, account)) == {first, rotated}
     assert [r["id"] for r in stack.resources(API_KEY)] == [f"{account}/{rotated}"]
@@ -206,7 +192,7 @@ def test_retain_on_delete_leaves_every_key_live(
     settings(stack, present="false")
     emulator.clear_requests()
     assert apply(stack).ops == {"partner": "delete"}
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert stack.resources(API_KEY) == []
     assert keys_in(emulator, account)[rotated]["active"] is True
 
@@ -219,7 +205,7 @@ def test_retain_on_delete_leaves_every_key_live(
     # destroy: the deletes only drop state; every key stays live
     emulator.clear_requests()
     assert stack.destroy("--skip-preview").changes == {"delete": 2}
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert stack.resources() == []
     assert set(keys_in(emulator, account)) == {first, rotated, third}
 
@@ -238,7 +224,7 @@ def test_ignore_changes_replace_on_changes_and_delete_before_replace(
     settings(stack, endDate=LATER)
     emulator.clear_requests()
     assert apply(stack).ops == {}
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert keys_in(emulator, account)[part]["end_date"] == FUTURE
     assert stack.resources(API_KEY)[0]["inputs"]["end_date"] == FUTURE
 
@@ -247,7 +233,7 @@ def test_ignore_changes_replace_on_changes_and_delete_before_replace(
     settings(stack, ignoreEndDate="false", replaceOnEndDate="true")
     emulator.clear_requests()
     assert apply(stack).ops == {"partner": "update"}
-    assert calls(emulator) == ["PATCH /api_key"]
+    assert api_calls(emulator) == ["PATCH /api_key"]
     assert stack.outputs()["api_key_part"] == part
     assert keys_in(emulator, account)[part]["end_date"] == LATER
 
@@ -255,7 +241,7 @@ def test_ignore_changes_replace_on_changes_and_delete_before_replace(
     settings(stack, replaceOnEndDate="false", deleteBeforeReplace="true", rotation="2")
     emulator.clear_requests()
     assert apply(stack).ops == {"partner": "replace"}
-    assert calls(emulator) == ["DELETE /api_key", "POST /api_key"]
+    assert api_calls(emulator) == ["DELETE /api_key", "POST /api_key"]
     new_part = stack.outputs()["api_key_part"]
     assert new_part != part and list(keys_in(emulator, account)) == [new_part]
 
@@ -271,7 +257,7 @@ def test_alias_moves_the_key_without_replacing_it(
     run = apply(stack)
     assert not {"create", "delete", "replace"} & set(run.changes), run.changes
     assert "partner" not in run.ops and run.ops.get("renamed") in (None, "update")
-    assert not [c for c in calls(emulator) if c.startswith(("POST", "DELETE"))]
+    assert not [c for c in api_calls(emulator) if c.startswith(("POST", "DELETE"))]
     [resource] = stack.resources(API_KEY)
     assert resource["urn"].endswith("::renamed") and resource["id"] == f"{account}/{part}"
     assert list(keys_in(emulator, account)) == [part]
@@ -289,7 +275,7 @@ def test_alias_keeps_the_auto_name(
     emulator.clear_requests()
     apply(stack)
     assert keys_in(emulator, account)[part]["name"] == name
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
 
 
 def test_custom_timeouts_do_not_bound_a_slow_create(
@@ -307,7 +293,7 @@ def test_custom_timeouts_do_not_bound_a_slow_create(
     emulator.clear_faults()
     # the create waited out the 3 s answer: a 1 s create timeout is not enforced by anyone
     assert took >= 3
-    assert calls(emulator) == ["POST /api_key"]
+    assert api_calls(emulator) == ["POST /api_key"]
     part = stack.outputs()["api_key_part"]
     assert list(keys_in(emulator, user.account_id)) == [part]
     assert stack.resources(API_KEY)[0]["customTimeouts"]["create"] == 1
@@ -328,20 +314,20 @@ def test_import_fails_and_adopt_is_the_way(
     emulator.clear_requests()
     run = failing(stack, "import", "--yes", API_KEY, "legacy", f"{account}/{part}")
     assert no_provider in run.output and "in Read" in run.output
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert stack.resources(API_KEY) == []
 
     # the import_ resource option: the same Read, the same failure
     settings(stack, importId=f"{account}/{part}")
     run = failing(stack, "up", "--yes")
     assert any(no_provider in e for e in errors(run)), errors(run)
-    assert calls(emulator) == []
+    assert api_calls(emulator) == []
     assert stack.resources(API_KEY) == []
 
     # adopt: one list, no POST (name and end_date already match), the key under management
     settings(stack, importId="", adopt=part)
     assert apply(stack).ops == {"e2e-dev": "create", "partner": "create"}
-    assert calls(emulator) == ["GET /api_key"]
+    assert api_calls(emulator) == ["GET /api_key"]
     assert stack.resources(API_KEY)[0]["id"] == f"{account}/{part}"
     assert list(keys_in(emulator, account)) == [part]
 
@@ -357,7 +343,7 @@ def test_replace_flags_create_before_delete_with_a_new_name(
     for flag in ("--replace", "--target-replace"):
         emulator.clear_requests()
         assert apply(stack, flag, urn).ops == {"partner": "replace"}, flag
-        assert calls(emulator) == ["POST /api_key", "DELETE /api_key"], flag
+        assert api_calls(emulator) == ["POST /api_key", "DELETE /api_key"], flag
         new_part = stack.outputs()["api_key_part"]
         assert new_part != part and list(keys_in(emulator, account)) == [new_part], flag
         # Check ran without the old inputs: the replacement got a fresh auto-name
@@ -376,7 +362,7 @@ def test_plan_is_followed_for_a_named_key(
     assert stack.preview("--save-plan", plan).changes == {"create": 2}
     emulator.clear_requests()
     assert stack.up("--plan", plan).ops == {"e2e-dev": "create", "partner": "create"}
-    assert calls(emulator) == ["POST /api_key"]
+    assert api_calls(emulator) == ["POST /api_key"]
     part = stack.outputs()["api_key_part"]
     assert keys_in(emulator, user.account_id)[part]["name"] == "planned"
 
@@ -397,4 +383,4 @@ def test_plan_is_followed_for_an_unnamed_key(
     assert stack.preview("--save-plan", plan).changes == {"create": 2}
     emulator.clear_requests()
     assert stack.up("--plan", plan).ops == {"e2e-dev": "create", "partner": "create"}
-    assert calls(emulator) == ["POST /api_key"]
+    assert api_calls(emulator) == ["POST /api_key"]

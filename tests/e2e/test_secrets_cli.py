@@ -16,7 +16,7 @@ import yaml
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
-from .conftest import SECRET_SIG, Stack, assert_keys_encrypted
+from .conftest import SECRET_SIG, Stack, assert_keys_encrypted, calls
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -34,11 +34,6 @@ pulumi.export("api_key", key.api_key)
 pulumi.export("api_key_hint", key.api_key.apply(lambda k: k[:20] + "..."))
 pulumi.export("handoff", {"partner": "northwind", "key": key.api_key, "part": key.api_key_part})
 """
-
-
-def calls(emulator: EmulatorAdmin) -> Counter[str]:
-    """The API calls logged since the last ``clear_requests``, as ``"METHOD /path"``."""
-    return Counter(f"{r['method']} {r['path'].removeprefix('/v1.3')}" for r in emulator.requests())
 
 
 def is_ciphertext(value: Any) -> bool:

@@ -78,11 +78,15 @@ def test_partner_file_errors_name_the_entry(
     assert message in str(err.value)
 
 
-@pytest.mark.skipif(shutil.which("pulumi") is not None, reason="the Pulumi CLI is installed here")
 def test_stamp_without_the_cli_says_so(
-    modules: tuple[ModuleType, ModuleType], capsys: pytest.CaptureFixture[str]
+    modules: tuple[ModuleType, ModuleType],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _, stamp = modules
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # a machine without the Pulumi CLI
+    if shutil.which("pulumi"):
+        pytest.skip("a pulumi binary is in /usr/bin or /bin")
     assert stamp.main(["--file", str(DIRECTORY / "partners.yaml")]) == 3
     err = capsys.readouterr().err
     assert "not installed" in err and "https://www.pulumi.com/docs/install/" in err

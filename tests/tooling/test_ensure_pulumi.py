@@ -94,24 +94,20 @@ def test_a_finished_build_is_reused_without_go(tmp_path: Path) -> None:
 def test_required_pulumi_fails_the_real_cli_tests_instead_of_skipping(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
     env.pop("FIRMTRACE_REQUIRE_PULUMI", None)  # CI sets it: here the test sets it itself
-    test = "tests/e2e/test_api_key_cli.py"
-    skipped = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def pytest_run(**extra: str) -> subprocess.CompletedProcess[str]:
+        test = "tests/e2e/test_api_key_cli.py"
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+            cwd=REPO,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    skipped = pytest_run()
     assert skipped.returncode == 0 and "1 skipped" in skipped.stdout, skipped.stdout
-    env["FIRMTRACE_REQUIRE_PULUMI"] = "1"
-    required = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    required = pytest_run(FIRMTRACE_REQUIRE_PULUMI="1")
     assert required.returncode == 1 and "1 error" in required.stdout, required.stdout
     assert "FIRMTRACE_REQUIRE_PULUMI=1 and no pulumi" in required.stdout
