@@ -36,8 +36,9 @@ $(LOWEST_STAMP): pyproject.toml
 	$(LOWEST)/bin/python -m pip install --quiet -e '.[dev]' 'pulumi==$(LOWEST_PULUMI)'
 	touch $@
 
-test: $(STAMP) $(LOWEST_STAMP)  ## lint, type-check, the whole suite (real CLI included), the lowest SDK
+test: $(STAMP) $(LOWEST_STAMP)  ## make lint's checks, the whole suite (real CLI included), the lowest SDK
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(WITH_PULUMI) $(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-lowest-sdk
