@@ -1,7 +1,7 @@
 """The Firmtrace API v1.3 wire contract: every path, request and response shape in one place.
 
 The published "Register and authenticate" page is the only authority. Shapes it does not give
-are marked ``[assumed]`` here (see ``shared/firmtrace-api/CONTRACT.md``) so that they can be
+are marked ``[assumed]`` here (see ``docs/api-contract.md``) so that they can be
 corrected in one edit. The client and the local emulator both build on this module.
 
 Response models ignore unknown fields. ``account_id`` is an opaque string; a JSON number is

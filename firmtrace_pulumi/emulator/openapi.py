@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from firmtrace_pulumi.contract import API_VERSION
 
 DESCRIPTION = (
-    "Local emulator of the Firmtrace API v1.3 (see shared/firmtrace-api/CONTRACT.md). "
+    "Local emulator of the Firmtrace API v1.3 (see docs/api-contract.md in firmtrace-pulumi). "
     "Every error answers {error, user_message[, field]}. Admin routes under /_emulator are "
     "not part of the API and not listed here."
 )
