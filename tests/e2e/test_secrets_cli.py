@@ -218,3 +218,22 @@ def test_a_full_key_given_to_adopt_is_refused_and_never_repeated(
     assert stack.resources() == [] or not stack.resources("pulumi-python:dynamic/firmtrace:ApiKey")
     assert full.get_secret_value() not in stack.all_printed
     assert full.get_secret_value() not in json.dumps(stack.export())
+
+
+def test_the_engines_verbose_and_debug_logs_hold_no_secret(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    """``-v=9 --logtostderr --logflow`` and ``--debug``, over a create, an update and a refresh:
+    everything they print goes to the leak scanner (the engine's gRPC log does log plain values:
+    README, "Secrets and the engine's logs")."""
+    user = emulator.register()
+    stack = new_stack(PROGRAM, token=user.token)
+    stack.config(accountId=user.account_id)
+    verbose = ("-v=9", "--logtostderr", "--logflow")
+    stack.pulumi("up", "--yes", *verbose)
+    stack.config(rotation="2")
+    stack.pulumi("up", "--yes", "--debug")
+    stack.pulumi("refresh", "--yes", *verbose)
+    full = stack.outputs(secrets=True)["api_key"]
+    assert "Registering resource" in stack.all_printed or "RegisterResource" in stack.all_printed
+    assert full not in stack.all_printed and user.token not in stack.all_printed
