@@ -580,7 +580,16 @@ class FirmtraceClient:
         """The error once a transient failure has been retried as far as the policy allows."""
         if isinstance(failure, httpx.TransportError):
             detail = f"{type(failure).__name__}: {self.redact(str(failure))}"
-            return TransientError(f"{_describe(endpoint)} failed ({detail}); {reason}.")
+            unreachable = None
+            if isinstance(failure, httpx.ConnectError):
+                configured = self.base_url.rstrip("/").removesuffix(contract.API_PREFIX)
+                unreachable = (
+                    f"Nothing answers at {configured}: check the firmtrace:apiUrl stack setting "
+                    "(or FIRMTRACE_API_URL) and that the API is running there."
+                )
+            return TransientError(
+                f"{_describe(endpoint)} failed ({detail}); {reason}.", hint=unreachable
+            )
         body = self._error_body(failure)
         code = self.redact(body.error) if body else None
         label = f"{failure.status_code} {code or self._reason(failure)}".rstrip()

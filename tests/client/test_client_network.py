@@ -27,7 +27,9 @@ def test_connection_refused_is_retried_then_transient(
     assert type(error) is TransientError
     assert "POST /v1.3/accounts failed (ConnectError" in str(error)
     assert "gave up after 4 attempts" in str(error)
-    assert "run the command again later" in str(error)
+    # where it looked, and the setting that says so
+    assert f"Nothing answers at {url}: check the firmtrace:apiUrl stack setting" in str(error)
+    assert "FIRMTRACE_API_URL" in str(error)
     assert fake_time.slept == [0.2, 0.4, 0.8]
 
 
