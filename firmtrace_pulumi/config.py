@@ -19,9 +19,10 @@ never sent blindly again.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -108,6 +109,42 @@ def parse_timeout(value: str | None) -> float:
     return seconds
 
 
+# [assumed] credential shapes, as the emulator issues them (see redact.SECRET_PATTERNS): used
+# only to give advice when a credential is stored under the other kind's key.
+_LOOKS_LIKE = {"token": "ftt_", "api_key": "ftk_"}
+
+
+def unknown_keys(keys: Iterable[str]) -> str | None:
+    """A sentence about ``firmtrace:*`` config keys this provider does not know, with the
+    nearest known key for each; None when all are known."""
+    known = [key for key, _ in SETTINGS.values()]
+    lines = []
+    for key in sorted(k for k in keys if k.startswith(f"{NAMESPACE}:") and k not in known):
+        names = {k.split(":", 1)[1].lower(): k for k in known}  # compare what follows the ":"
+        near = difflib.get_close_matches(key.split(":", 1)[1].lower(), names, n=1, cutoff=0.6)
+        guess = names[near[0]] if near else None
+        lines.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+    if not lines:
+        return None
+    return (
+        f"Unknown Firmtrace setting {', '.join(lines)} in the stack config. The settings are "
+        f"{', '.join(known)}; rename it with `pulumi config rm` and `pulumi config set`."
+    )
+
+
+def _swapped(name: str, value: str | None) -> str | None:
+    """Advice when ``value``, stored as setting ``name``, looks like the other credential."""
+    other = "api_key" if name == "token" else "token"
+    if not value or not value.startswith(_LOOKS_LIKE[other]):
+        return None
+    key, other_key = SETTINGS[name][0], SETTINGS[other][0]
+    what = "an Account API key" if other == "api_key" else "a User token"
+    return (
+        f"{key} holds what looks like {what}: store it as {other_key} instead "
+        f"(`pulumi config rm {key}`, then `pulumi config set --secret {other_key}`)."
+    )
+
+
 def resolve_settings(
     config: Callable[[str], Any] | Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
@@ -125,6 +162,9 @@ def resolve_settings(
         return from_config if from_config is not None else _plain(env.get(var))
 
     values = {name: lookup(name) for name in SETTINGS}
+    for name in ("token", "api_key"):
+        if advice := _swapped(name, values[name]):
+            raise ConfigurationError(advice)
     api_url = values["api_url"] or contract.DEFAULT_BASE_URL
     timeout = parse_timeout(values["timeout"])
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
-from ..config import ProviderSettings, resolve_settings
+from ..config import ProviderSettings, resolve_settings, unknown_keys
 from ..errors import ConfigurationError
 from .connection import Connection, connection_for
 
@@ -25,7 +25,11 @@ class FirmtraceProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._settings, self._config_error = None, None
+        # The SDK's Config has no public way to list its keys; without one, no key check.
+        unknown = unknown_keys(getattr(req.config, "_props", None) or {})
         try:
+            if unknown:
+                raise ConfigurationError(unknown)
             self._settings = resolve_settings(req.config.get)
         except ConfigurationError as exc:
             self._config_error = exc

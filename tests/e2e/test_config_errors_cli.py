@@ -1,0 +1,60 @@
+"""Stack-config mistakes under the real CLI: `pulumi preview` stops with a sentence that names
+the setting and the fix, before any API call, and never repeats a credential."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+
+from .conftest import Stack, calls
+
+pytestmark = pytest.mark.timeout(300)
+
+PROGRAM = """
+import pulumi
+from firmtrace_pulumi import ApiKey
+
+ApiKey("partner", account_id=pulumi.Config().get("accountId"))
+"""
+
+
+def test_a_mistyped_setting_gets_a_did_you_mean(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    user = emulator.register()
+    stack = new_stack(PROGRAM, token=user.token)
+    stack.config(accountId=user.account_id)
+    stack.set_secret("firmtrace:apikey", "whatever-it-is")  # lower-case k
+    emulator.clear_requests()
+    [message] = [m for m in stack.preview(check=False).diagnostics() if "firmtrace:apikey" in m]
+    assert (
+        "Unknown Firmtrace setting 'firmtrace:apikey' (did you mean 'firmtrace:apiKey'?)" in message
+    )
+    assert calls(emulator) == {}
+
+
+@pytest.mark.parametrize("where", ["firmtrace:token", "firmtrace:apiKey"])
+def test_a_credential_under_the_other_kinds_key_is_refused_naming_the_right_key(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack], where: str
+) -> None:
+    user = emulator.register()
+    with FirmtraceClient(emulator.url, user.token) as client:
+        key = client.create_api_key(user.account_id).api_key.get_secret_value()
+    stack = new_stack(PROGRAM, token=user.token)
+    stack.config(accountId=user.account_id)
+    if where == "firmtrace:token":
+        stack.set_secret("firmtrace:token", key)  # an API key stored as the token
+        right = "firmtrace:apiKey"
+    else:
+        stack.pulumi("config", "rm", "firmtrace:token")
+        stack.set_secret("firmtrace:apiKey", user.token)  # a token stored as the API key
+        right = "firmtrace:token"
+    emulator.clear_requests()
+    [message] = [m for m in stack.preview(check=False).diagnostics() if "holds what looks" in m]
+    assert f"{where} holds what looks like" in message and f"store it as {right}" in message
+    assert calls(emulator) == {}
+    assert key not in stack.all_printed and user.token not in stack.all_printed
