@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
 
 from .. import contract
+from ..config import AuthMethod
 from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
 from . import validation as v
 from .base import FirmtraceProvider
@@ -40,6 +48,16 @@ class AccountProvider(FirmtraceProvider):
         failures += v.check_name("name", news.get("name"), required=True)
         failures += v.check_url("url", news.get("url"))
         failures += v.check_bool("deletion_protection", news.get("deletion_protection"))
+        settings = getattr(self, "_settings", None)
+        if not olds and settings is not None and settings.method is AuthMethod.API_KEY:
+            failures.append(
+                CheckFailure(
+                    "",
+                    "An Account can only be created by a User: sign in with a token "
+                    "(firmtrace:token) or with firmtrace:email + firmtrace:password, not with "
+                    "an Account's API key (firmtrace:apiKey).",
+                )
+            )
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -26,7 +26,13 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from .. import contract
 from ..client import UNSET, FirmtraceClient
 from ..config import AuthMethod
-from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
+from ..errors import (
+    FirmtraceError,
+    NotFoundError,
+    RejectedError,
+    TransientError,
+    UncertainWriteError,
+)
 from . import validation as v
 from .base import FirmtraceProvider
 
@@ -71,6 +77,32 @@ def auto_name_prefix(name: object) -> str | None:
 
 def _end_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _unreachable_account(exc: FirmtraceError, account_id: str | None) -> FirmtraceError:
+    """A create refused because of its Account, told as the mistake it most likely is: the id
+    (404), or a credential without access to that Account (403 ``forbidden``: any role may
+    mint keys, so it is not the role). The call and the API's own words stay."""
+    call = exc.message.split(": ", 1)[0]  # "POST /v1.3/api_key failed (404 not_found)"
+    if isinstance(exc, NotFoundError):
+        return NotFoundError(
+            exc.message,
+            status=exc.status,
+            code=exc.code,
+            user_message=exc.user_message,
+            hint=f"There is no Account '{account_id}' that this credential can see: check "
+            "account_id (a typo, or an Account deleted outside this program).",
+        )
+    if exc.code != contract.ErrorCode.FORBIDDEN.value:
+        return exc
+    return RejectedError(
+        f"{call}: the credential has no access to Account '{account_id}'.",
+        status=exc.status,
+        code=exc.code,
+        user_message=exc.user_message,
+        hint="Check account_id, or sign in as a User of that Account (any role may mint "
+        "keys). Retrying does not help.",
+    )
 
 
 def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +264,8 @@ class ApiKeyProvider(FirmtraceProvider):
                 return conn.write(
                     lambda c: c.create_api_key(account_id, name=name, end_date=end_date)
                 )
+            except (RejectedError, NotFoundError) as exc:
+                raise _unreachable_account(exc, account_id) from None
             except UncertainWriteError:
                 self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
         raise FirmtraceError(
