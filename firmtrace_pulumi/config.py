@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from . import contract
 from .errors import ConfigurationError
+from .redact import API_KEY_PREFIX, TOKEN_PREFIX
 
 NAMESPACE = "firmtrace"
 
@@ -109,18 +110,18 @@ def parse_timeout(value: str | None) -> float:
     return seconds
 
 
-# [assumed] credential shapes, as the emulator issues them (see redact.SECRET_PATTERNS): used
-# only to give advice when a credential is stored under the other kind's key.
-_LOOKS_LIKE = {"token": "ftt_", "api_key": "ftk_"}
+# The [assumed] credential shapes (redact.py): only to advise on a credential stored under the
+# other kind's key.
+_LOOKS_LIKE = {"token": TOKEN_PREFIX, "api_key": API_KEY_PREFIX}
 
 
 def unknown_keys(keys: Iterable[str]) -> str | None:
     """A sentence about ``firmtrace:*`` config keys this provider does not know, with the
     nearest known key for each; None when all are known."""
     known = [key for key, _ in SETTINGS.values()]
+    names = {k.split(":", 1)[1].lower(): k for k in known}  # compare what follows the ":"
     lines = []
     for key in sorted(k for k in keys if k.startswith(f"{NAMESPACE}:") and k not in known):
-        names = {k.split(":", 1)[1].lower(): k for k in known}  # compare what follows the ":"
         near = difflib.get_close_matches(key.split(":", 1)[1].lower(), names, n=1, cutoff=0.6)
         guess = names[near[0]] if near else None
         lines.append(f"'{key}'" + (f" (did you mean '{guess}'?)" if guess else ""))

@@ -22,14 +22,27 @@ from collections.abc import Iterable
 
 from pydantic import SecretStr
 
-__all__ = ["REDACTED", "SECRET_PATTERNS", "KnownSecrets", "redact"]
+__all__ = [
+    "API_KEY_PREFIX",
+    "REDACTED",
+    "SECRET_PATTERNS",
+    "TOKEN_PREFIX",
+    "KnownSecrets",
+    "redact",
+]
 
 REDACTED = "[REDACTED]"
 
+TOKEN_PREFIX = "ftt_"
+API_KEY_PREFIX = "ftk_"
+"""[assumed] How Firmtrace credentials begin, as the emulator issues them: tokens ``ftt_…``,
+full API keys ``ftk_…``. The API's real shapes are not published; correct them here."""
+
 SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # [assumed] Firmtrace credential shapes, as the emulator issues them: tokens ``ftt_…``,
-    # full API keys ``ftk_…``. The API's real shapes are not published; correct them here.
-    re.compile(r"(?<![A-Za-z0-9])ft[tk]_[A-Za-z0-9_\-]{16,}"),
+    re.compile(
+        rf"(?<![A-Za-z0-9])(?:{re.escape(TOKEN_PREFIX)}|{re.escape(API_KEY_PREFIX)})"
+        r"[A-Za-z0-9_\-]{16,}"
+    ),
     # Whatever follows "Bearer " is a credential, whatever its shape.
     re.compile(r"(?i)(?<=bearer )[^\s\"',;]+"),
 )
