@@ -17,7 +17,7 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,11 @@ class PulumiCli:
     """``pulumi`` against a file backend (``state``) with a passphrase in ``passphrase_file``."""
 
     root: Path
-    extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def local(cls, root: Path, **extra_env: str) -> PulumiCli:
+    def local(cls, root: Path) -> PulumiCli:
         """A CLI whose home, state and passphrase live under ``root`` (created, 0700)."""
-        cli = cls(root.resolve(), dict(extra_env))
+        cli = cls(root.resolve())
         cli.state.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not cli.passphrase_file.exists():
             fd = os.open(cli.passphrase_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -100,7 +99,6 @@ class PulumiCli:
             **isolation_env(self.home),
             "PULUMI_BACKEND_URL": self.backend_url,
             "PULUMI_CONFIG_PASSPHRASE_FILE": str(self.passphrase_file),
-            **self.extra_env,
         }
 
     def shell_exports(self) -> str:

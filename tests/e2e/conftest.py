@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import textwrap
 from collections import Counter
@@ -127,7 +128,10 @@ class Stack:
     project: str
     printed: list[str] = field(default_factory=list)
 
-    def pulumi(self, *args: str, check: bool = True, input: str | None = None) -> str:
+    def _run(
+        self, args: tuple[str, ...], *, check: bool, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """One command on this stack; what it printed is kept and goes to the leak scanner."""
         done = self.cli.run(
             *args, "--stack", self.name, cwd=self.project_dir, check=False, input=input
         )
@@ -136,19 +140,16 @@ class Stack:
         leaks.OBSERVED.text(f"pulumi {' '.join(args[:2])} output", output)
         if check and done.returncode != 0:
             raise AssertionError(f"`pulumi {' '.join(args)}` exited {done.returncode}:\n{output}")
-        return output
+        return done
+
+    def pulumi(self, *args: str, check: bool = True, input: str | None = None) -> str:
+        done = self._run(args, check=check, input=input)
+        return done.stdout + done.stderr
 
     def command(self, *args: str, check: bool = True) -> Run:
         """A command with ``--json``: its documents parsed."""
-        done = self.cli.run(
-            *args, "--json", "--stack", self.name, cwd=self.project_dir, check=False
-        )
-        self.printed.append(done.stdout + done.stderr)
-        leaks.OBSERVED.text(f"pulumi {args[0]} --json output", done.stdout + done.stderr)
-        run = Run(" ".join(args), done.stdout + done.stderr, json_documents(done.stdout))
-        if check and done.returncode != 0:
-            raise AssertionError(f"`pulumi {run.command}` exited {done.returncode}:\n{run.output}")
-        return run
+        done = self._run((*args, "--json"), check=check)
+        return Run(" ".join(args), done.stdout + done.stderr, json_documents(done.stdout))
 
     def config(self, **values: str | None) -> None:
         """Program config (``<project>:<key>``); None removes a key."""
