@@ -20,7 +20,15 @@ from pulumi.dynamic import (
 
 from .. import contract
 from ..config import AuthMethod
-from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
+from ..errors import (
+    CreateNotConfirmedError,
+    DeletionProtectedError,
+    FirmtraceError,
+    NotFoundError,
+    OrphanRiskError,
+    TransientError,
+    UncertainWriteError,
+)
 from . import validation as v
 from .base import FirmtraceProvider
 
@@ -90,7 +98,7 @@ class AccountProvider(FirmtraceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("deletion_protection", True) is not False:
-            raise FirmtraceError(
+            raise DeletionProtectedError(
                 f"Account {id_} ('{props.get('name')}') has deletion_protection on: deleting it "
                 "destroys its visitor data and API keys. To delete it, set "
                 "deletion_protection=False, run `pulumi up`, then destroy or remove it."
@@ -119,7 +127,7 @@ class AccountProvider(FirmtraceProvider):
                 try:
                     live = conn.accounts(fresh=True)
                 except FirmtraceError as exc:
-                    raise FirmtraceError(
+                    raise OrphanRiskError(
                         f"Creating Account '{name}' got no answer, and listing the Accounts to "
                         f"look for it failed too ({exc.message}). An Account named '{name}' with "
                         f"url {url} may now exist that no state knows about: if it does, delete "
@@ -130,12 +138,12 @@ class AccountProvider(FirmtraceProvider):
                     return found[0]
                 if len(found) > 1:
                     ids = ", ".join(a.account_id for a in found)
-                    raise FirmtraceError(
+                    raise OrphanRiskError(
                         f"Creating Account '{name}' got no answer, and several Accounts now "
                         f"have that name and url ({ids}). Keep one and delete the others in the "
                         "Firmtrace app, then run `pulumi up` again."
                     ) from None
-        raise FirmtraceError(
+        raise CreateNotConfirmedError(
             f"Could not create Account '{name}': the API did not answer {CREATE_ATTEMPTS} times "
             "and no Account with that name and url exists. Run `pulumi up` again later."
         )
