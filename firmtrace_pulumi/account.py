@@ -16,6 +16,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .providers.account import AccountProvider
+from .stack_config import warn_plaintext_credentials
 
 
 @pulumi.input_type
@@ -110,6 +111,7 @@ class Account(Resource, module="firmtrace", name="Account"):
             "account_id": None,
             "role": None,
         }
+        warn_plaintext_credentials()
         super().__init__(AccountProvider(), resource_name, props, opts)
 
     @property

@@ -19,6 +19,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .providers.api_key import NAME_PREFIX, ApiKeyProvider
+from .stack_config import warn_plaintext_credentials
 
 SECRET_OUTPUTS = ["api_key"]
 
@@ -158,6 +159,7 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             "active": None,
             "created_at": None,
         }
+        warn_plaintext_credentials()
         super().__init__(ApiKeyProvider(), resource_name, props, opts)
 
     @property

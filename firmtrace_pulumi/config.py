@@ -146,6 +146,30 @@ def _swapped(name: str, value: str | None) -> str | None:
     )
 
 
+CREDENTIALS = ("token", "api_key", "password")
+"""The settings that hold a secret: stack config must keep them encrypted."""
+
+
+def plaintext_credentials(get: Callable[[str], Any], is_secret: Callable[[str], bool]) -> list[str]:
+    """The credential keys set in stack config but not as secrets (in plain text in the stack
+    file, and in plain text to the engine)."""
+    keys = (SETTINGS[name][0] for name in CREDENTIALS)
+    return [key for key in keys if get(key) is not None and not is_secret(key)]
+
+
+def plaintext_warning(keys: Iterable[str]) -> str | None:
+    """The warning a program prints for ``plaintext_credentials``; None when there are none."""
+    keys = list(keys)
+    if not keys:
+        return None
+    fix = "; ".join(f"`pulumi config set --secret {key}`" for key in keys)
+    return (
+        f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} stored in the stack config in "
+        f"plain text. Store {'it' if len(keys) == 1 else 'them'} encrypted: {fix} (give the same "
+        "value), and rotate the credential if the stack file was shared."
+    )
+
+
 def resolve_settings(
     config: Callable[[str], Any] | Mapping[str, Any],
     environ: Mapping[str, str] | None = None,

@@ -26,6 +26,26 @@ one place that turns answers of the API into these errors.
 
 from __future__ import annotations
 
+__all__ = [
+    "ConfigurationError",
+    "ConflictError",
+    "ContractError",
+    "CreateNotConfirmedError",
+    "CredentialsError",
+    "DeletionProtectedError",
+    "FirmtraceError",
+    "MalformedIdError",
+    "NotFoundError",
+    "OrphanRiskError",
+    "OwnCredentialError",
+    "RefusedError",
+    "RejectedError",
+    "RequestError",
+    "TransientError",
+    "UncertainWriteError",
+    "ValidationError",
+]
+
 
 class FirmtraceError(Exception):
     """Base class of every error this package raises."""
