@@ -93,7 +93,7 @@ class AccountProvider(FirmtraceProvider):
         if name is None and url is None:  # only deletion_protection changed: state only
             account = contract.Account.model_validate(olds)
         else:
-            account = self.connection.write(lambda c: c.update_account(id_, name=name, url=url))
+            account = self.connection.update_account(id_, name=name, url=url)
         return UpdateResult(outputs(account, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -104,7 +104,7 @@ class AccountProvider(FirmtraceProvider):
                 "deletion_protection=False, run `pulumi up`, then destroy or remove it."
             )
         try:
-            self.connection.write(lambda c: c.delete_account(id_))
+            self.connection.delete_account(id_)
         except NotFoundError:
             pass  # already gone: what delete wanted
         except TransientError:
@@ -122,7 +122,7 @@ class AccountProvider(FirmtraceProvider):
         conn = self.connection
         for _ in range(CREATE_ATTEMPTS):
             try:
-                return conn.write(lambda c: c.create_account(name, url))
+                return conn.create_account(name, url)
             except UncertainWriteError:
                 try:
                     live = conn.accounts(fresh=True)

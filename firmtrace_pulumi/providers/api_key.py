@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from functools import partial
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .. import contract
-from ..client import UNSET, FirmtraceClient
+from ..client import UNSET
 from ..config import AuthMethod
 from ..errors import (
     CreateNotConfirmedError,
@@ -204,7 +203,7 @@ class ApiKeyProvider(FirmtraceProvider):
                 "switch firmtrace:apiKey to it, then delete this one."
             )
         try:
-            self.connection.write(lambda c: c.delete_api_key(account_id, part))
+            self.connection.delete_api_key(account_id, part)
         except NotFoundError:
             pass  # already gone: what delete wanted
         except TransientError:
@@ -238,9 +237,7 @@ class ApiKeyProvider(FirmtraceProvider):
         for _ in range(MINT_ATTEMPTS):
             started = dt.datetime.now(dt.timezone.utc)
             try:
-                return conn.write(
-                    lambda c: c.create_api_key(account_id, name=name, end_date=end_date)
-                )
+                return conn.create_api_key(account_id, name=name, end_date=end_date)
             except UncertainWriteError:
                 self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
         raise CreateNotConfirmedError(
@@ -263,7 +260,7 @@ class ApiKeyProvider(FirmtraceProvider):
         orphans = [k for k in live if k.name == name and _created_since(k, since)]
         for orphan in orphans:
             try:
-                conn.write(partial(_revoke, orphan))
+                conn.delete_api_key(orphan.account_id, orphan.api_key_part)
             except NotFoundError:
                 pass
             except FirmtraceError as exc:
@@ -294,22 +291,16 @@ class ApiKeyProvider(FirmtraceProvider):
 
     def _patch(self, account_id: str, part: str, changes: dict[str, Any]) -> contract.ApiKey:
         """One PATCH /api_key with just the fields in ``changes`` (``end_date: None`` clears)."""
-        return self.connection.write(
-            lambda c: c.update_api_key(
-                account_id,
-                part,
-                name=changes.get("name", UNSET),
-                end_date=changes.get("end_date", UNSET),
-            )
+        return self.connection.update_api_key(
+            account_id,
+            part,
+            name=changes.get("name", UNSET),
+            end_date=changes.get("end_date", UNSET),
         )
 
 
 def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
     return contract.ApiKey.model_validate(outputs)
-
-
-def _revoke(key: contract.ApiKey, client: FirmtraceClient) -> None:
-    client.delete_api_key(key.account_id, key.api_key_part)
 
 
 def _differs(new: Any, old: Any, skip_none: bool = False) -> bool:
