@@ -33,6 +33,8 @@ from . import validation as v
 from .base import FirmtraceProvider
 
 INPUTS = ("name", "url", "deletion_protection")
+DELETION_PROTECTION = True
+"""``deletion_protection`` when it is not given: on, since an Account holds visitor data."""
 CREATE_ATTEMPTS = 3
 
 
@@ -42,8 +44,14 @@ def outputs(account: contract.Account, props: dict[str, Any]) -> dict[str, Any]:
         "name": account.name,
         "url": account.url,
         "role": account.role,
-        "deletion_protection": props.get("deletion_protection", True) is not False,
+        "deletion_protection": protected(props),
     }
+
+
+def protected(props: dict[str, Any]) -> bool:
+    """Whether these inputs or outputs keep the Account from being deleted."""
+    value = props.get("deletion_protection")
+    return DELETION_PROTECTION if value is None else value is not False
 
 
 class AccountProvider(FirmtraceProvider):
@@ -52,7 +60,7 @@ class AccountProvider(FirmtraceProvider):
         failures += v.unknown_properties(news, INPUTS)
         inputs = {k: news[k] for k in INPUTS if k in news}
         if inputs.get("deletion_protection") is None:
-            inputs["deletion_protection"] = True
+            inputs["deletion_protection"] = DELETION_PROTECTION
         failures += v.check_name("name", news.get("name"), required=True)
         failures += v.check_url("url", news.get("url"))
         failures += v.check_bool("deletion_protection", news.get("deletion_protection"))
@@ -97,7 +105,7 @@ class AccountProvider(FirmtraceProvider):
         return UpdateResult(outputs(account, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if props.get("deletion_protection", True) is not False:
+        if protected(props):
             raise DeletionProtectedError(
                 f"Account {id_} ('{props.get('name')}') has deletion_protection on: deleting it "
                 "destroys its visitor data and API keys. To delete it, set "
