@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import pulumi
 
+__all__ = ["args_and_opts"]
+
 A = TypeVar("A")
 
 

@@ -19,9 +19,13 @@ from ._overloads import args_and_opts
 from .providers.account import DELETION_PROTECTION, AccountProvider
 from .stack_config import warn_plaintext_credentials
 
+__all__ = ["DELETION_PROTECTION", "Account", "AccountArgs"]
+
 
 @pulumi.input_type
 class AccountArgs:
+    """The arguments of an ``Account``, for ``Account(resource_name, args, opts)``."""
+
     def __init__(
         __self__,
         *,

@@ -22,11 +22,15 @@ from ._overloads import args_and_opts
 from .providers.api_key import NAME_PREFIX, ApiKeyProvider
 from .stack_config import warn_plaintext_credentials
 
+__all__ = ["NAME_PREFIX", "SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
+
 SECRET_OUTPUTS = ["api_key"]
 
 
 @pulumi.input_type
 class ApiKeyArgs:
+    """The arguments of an ``ApiKey``, for ``ApiKey(resource_name, args, opts)``."""
+
     def __init__(
         __self__,
         *,

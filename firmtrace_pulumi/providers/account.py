@@ -32,6 +32,15 @@ from ..errors import (
 from . import validation as v
 from .base import FirmtraceProvider
 
+__all__ = [
+    "CREATE_ATTEMPTS",
+    "DELETION_PROTECTION",
+    "INPUTS",
+    "AccountProvider",
+    "outputs",
+    "protected",
+]
+
 INPUTS = ("name", "url", "deletion_protection")
 DELETION_PROTECTION = True
 """``deletion_protection`` when it is not given: on, since an Account holds visitor data."""

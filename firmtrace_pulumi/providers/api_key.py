@@ -38,6 +38,21 @@ from ..errors import (
 from . import validation as v
 from .base import FirmtraceProvider
 
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "INPUTS",
+    "MINT_ATTEMPTS",
+    "NAME_PREFIX",
+    "REPLACING",
+    "UPDATABLE",
+    "ApiKeyProvider",
+    "auto_name",
+    "auto_name_prefix",
+    "make_id",
+    "outputs",
+    "split_id",
+]
+
 NAME_PREFIX = "__name_prefix"
 """Hidden input: the Pulumi resource name, the stem of the auto-generated key name."""
 

@@ -18,6 +18,8 @@ from ..config import ProviderSettings, resolve_settings, unknown_keys
 from ..errors import ConfigurationError, FirmtraceError
 from .connection import Connection, connection_for
 
+__all__ = ["ENGINE_CALLS", "FirmtraceProvider", "at_boundary"]
+
 ENGINE_CALLS = ("check", "diff", "create", "read", "update", "delete")
 """The methods the engine calls: each is wrapped by ``at_boundary``."""
 

@@ -25,6 +25,8 @@ from ..client import UNSET, FirmtraceClient, Unset
 from ..config import AuthMethod, ProviderSettings
 from ..errors import CredentialsError
 
+__all__ = ["READ_CACHE_SECONDS", "Connection", "connection_for"]
+
 T = TypeVar("T")
 
 READ_CACHE_SECONDS = 5.0
