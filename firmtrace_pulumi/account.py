@@ -19,7 +19,7 @@ from ._overloads import args_and_opts
 from .providers.account import DELETION_PROTECTION, AccountProvider
 from .stack_config import warn_plaintext_credentials
 
-__all__ = ["DELETION_PROTECTION", "Account", "AccountArgs"]
+__all__ = ["Account", "AccountArgs"]
 
 
 @pulumi.input_type

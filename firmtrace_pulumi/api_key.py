@@ -22,7 +22,7 @@ from ._overloads import args_and_opts
 from .providers.api_key import NAME_PREFIX, ApiKeyProvider
 from .stack_config import warn_plaintext_credentials
 
-__all__ = ["NAME_PREFIX", "SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
+__all__ = ["SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
 
 SECRET_OUTPUTS = ["api_key"]
 

@@ -34,14 +34,12 @@ from .errors import ConfigurationError
 from .redact import API_KEY_PREFIX, TOKEN_PREFIX
 
 __all__ = [
-    "API_KEY_PREFIX",
     "CREDENTIALS",
     "DEFAULT_TIMEOUT",
     "MAX_TIMEOUT",
     "MISSING_CREDENTIALS",
     "NAMESPACE",
     "SETTINGS",
-    "TOKEN_PREFIX",
     "AuthMethod",
     "ProviderSettings",
     "parse_timeout",

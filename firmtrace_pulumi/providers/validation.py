@@ -24,8 +24,6 @@ from ..redact import SECRET_PATTERNS
 __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_URL_LENGTH",
-    "SECRET_PATTERNS",
-    "UNKNOWN",
     "check_account_id",
     "check_adopt",
     "check_bool",
