@@ -19,7 +19,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from ._overloads import args_and_opts
-from .providers.api_key import NAME_PREFIX, ApiKeyProvider
+from .key_names import stack_tag
+from .providers.api_key import NAME_PREFIX, STACK_TAG, ApiKeyProvider
 from .stack_config import warn_plaintext_credentials
 
 __all__ = ["SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
@@ -182,6 +183,7 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             "keepers": args.keepers,
             "adopt": args.adopt,
             NAME_PREFIX: resource_name,
+            STACK_TAG: stack_tag(pulumi.get_project(), pulumi.get_stack()),
             # Outputs only:
             "api_key": None,
             "api_key_part": None,

@@ -16,8 +16,6 @@ so no update, refresh or retry can lose it.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -35,6 +33,7 @@ from ..errors import (
     TransientError,
     UncertainWriteError,
 )
+from ..key_names import auto_name, auto_name_prefix
 from . import validation as v
 from .base import FirmtraceProvider
 
@@ -44,10 +43,9 @@ __all__ = [
     "MINT_ATTEMPTS",
     "NAME_PREFIX",
     "REPLACING",
+    "STACK_TAG",
     "UPDATABLE",
     "ApiKeyProvider",
-    "auto_name",
-    "auto_name_prefix",
     "make_id",
     "outputs",
     "split_id",
@@ -55,8 +53,10 @@ __all__ = [
 
 NAME_PREFIX = "__name_prefix"
 """Hidden input: the Pulumi resource name, the stem of the auto-generated key name."""
+STACK_TAG = "__stack_tag"
+"""Hidden input: the tag of the stack that declares the key, carried into its auto-name."""
 
-INPUTS = ("account_id", "name", "end_date", "keepers", "adopt", NAME_PREFIX)
+INPUTS = ("account_id", "name", "end_date", "keepers", "adopt", NAME_PREFIX, STACK_TAG)
 UPDATABLE = ("name", "end_date")
 REPLACING = ("account_id", "keepers", "adopt")
 
@@ -76,20 +76,6 @@ def split_id(id_: str) -> tuple[str, str]:
             f"'{id_}' is not an ApiKey id; ids look like '<account_id>/<api_key_part>'."
         )
     return account_id, part
-
-
-def auto_name(prefix: str) -> str:
-    """Pulumi's auto-naming convention: the resource name plus a short random suffix."""
-    return f"{prefix}-{secrets.token_hex(4)[:7]}"
-
-
-AUTO_NAME = re.compile(r"(?P<prefix>.+)-[0-9a-f]{7}")
-
-
-def auto_name_prefix(name: object) -> str | None:
-    """The prefix ``name`` was auto-generated from, if it has ``auto_name``'s shape."""
-    match = AUTO_NAME.fullmatch(name) if isinstance(name, str) else None
-    return match["prefix"] if match else None
 
 
 def _end_date(value: str | None) -> dt.date | None:
@@ -133,7 +119,7 @@ class ApiKeyProvider(FirmtraceProvider):
             if old_prefix is not None and old_prefix in (olds.get(NAME_PREFIX), prefix):
                 inputs["name"], inputs[NAME_PREFIX] = old, old_prefix
             else:
-                inputs["name"] = auto_name(prefix)
+                inputs["name"] = auto_name(prefix, news.get(STACK_TAG))
         failures += v.check_name("name", inputs.get("name"), required=False)
         failures += v.check_end_date("end_date", news.get("end_date"))
         failures += v.check_map("keepers", news.get("keepers"))

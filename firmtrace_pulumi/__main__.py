@@ -1,0 +1,99 @@
+"""``firmtrace-pulumi``: commands for the stacks that use this package.
+
+    firmtrace-pulumi orphans [--stack dev] [--revoke]
+
+``orphans`` (run in the project directory, with the same ``pulumi`` login as the stack) lists the
+API keys and Accounts an interrupted ``pulumi up`` created but never recorded (see ``orphans``),
+and with ``--revoke`` revokes those keys and deletes those Accounts if they hold no keys. It signs
+in the way the stack does: its ``firmtrace:*`` config, else the ``FIRMTRACE_*`` environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .client import FirmtraceClient
+from .config import AuthMethod, resolve_settings
+from .errors import FirmtraceError
+from .orphans import StackView, find_orphans, revoke
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="firmtrace-pulumi", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    orphans = commands.add_parser("orphans", help="find (and revoke) what an interrupted up lost")
+    orphans.add_argument("--stack", help="the stack (default: the selected one)")
+    orphans.add_argument("--cwd", default=".", help="the project directory (default: here)")
+    orphans.add_argument("--revoke", action="store_true", help="revoke what is found")
+    args = parser.parse_args(argv)
+    try:
+        return _orphans(args.stack, args.cwd, revoke_them=args.revoke)
+    except (FirmtraceError, _PulumiError, ValueError) as exc:
+        print(f"firmtrace-pulumi: {exc}", file=sys.stderr)
+        return 2
+
+
+class _PulumiError(Exception):
+    pass
+
+
+def _pulumi(cwd: str, stack: str | None, *args: str) -> Any:
+    exe = shutil.which("pulumi")
+    if exe is None:
+        raise _PulumiError("needs the pulumi CLI on PATH")
+    command = [exe, *args, *(["--stack", stack] if stack else [])]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise _PulumiError(f"`pulumi {' '.join(args)}` failed: {last}")
+    return json.loads(done.stdout or "null")
+
+
+def _orphans(stack: str | None, cwd: str, *, revoke_them: bool) -> int:
+    export = _pulumi(cwd, stack, "stack", "export")
+    history = _pulumi(cwd, stack, "stack", "history", "--json") or []
+    config = _pulumi(cwd, stack, "config", "--show-secrets", "--json") or {}
+    view = StackView.read(export, history)
+    settings = resolve_settings({k: v.get("value") for k, v in config.items()})
+    client = FirmtraceClient(settings.api_url, timeout=settings.timeout)
+    with client:
+        if settings.method is AuthMethod.PASSWORD:
+            assert settings.email is not None
+            client.credential = client.login(settings.email, settings.secret).token
+        else:
+            client.credential = settings.secret
+        found = find_orphans(view, client, own_account=settings.method is AuthMethod.API_KEY)
+        where = f"stack {view.project}/{view.stack}"
+        if not found:
+            print(f"No orphans of {where}: Firmtrace holds nothing that its state does not know.")
+            return 0
+        if found.keys or found.accounts:
+            print(f"Orphans of {where} (created by an interrupted update, in no state):")
+            for finding in [*found.keys, *found.accounts]:
+                print(f"  {finding}")
+        if found.look_alikes:
+            print("To check by hand (never changed by this command):")
+            for finding in found.look_alikes:
+                print(f"  {finding}")
+        if not (found.keys or found.accounts):
+            return 1
+        if not revoke_them:
+            print("Nothing was changed. Run again with --revoke to revoke them.")
+            return 1
+        for line in revoke(found, client):
+            print(f"  {line}")
+    if view.pending_keys or view.pending_accounts:
+        print("Then clear the pending creates: `pulumi refresh --clear-pending-creates --yes`.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
