@@ -39,19 +39,10 @@ VERSION = firmtrace_pulumi.__version__
 
 def run(*command: str | Path, cwd: Path | None = None) -> str:
     """A command that must succeed; what it printed (shown if it fails)."""
-    done = subprocess.run(
-        [str(c) for c in command],
-        cwd=cwd,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"{' '.join(map(str, command))} exited {done.returncode}:\n{done.stdout}"
-    )
+    args = [str(c) for c in command]
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, f"{' '.join(args)} exited {done.returncode}:\n{output}"
     return done.stdout
 
 
