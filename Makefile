@@ -16,7 +16,7 @@ LOWEST_PULUMI := $(shell sed -n 's/.*"pulumi>=\([0-9.]*\),.*/\1/p' pyproject.tom
 LOWEST        := .venv-lowest-sdk
 LOWEST_STAMP  := $(LOWEST)/.installed-$(LOWEST_PULUMI)
 
-.PHONY: up down test test-e2e test-lowest-sdk lint bench matrix emulator pulumi clean
+.PHONY: up down test test-e2e test-lowest-sdk lint bench matrix emulator pulumi dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ emulator: $(STAMP)    ## run the emulator in the foreground
 
 pulumi:               ## build (or find) the Pulumi CLI and print its directory
 	@scripts/ensure-pulumi
+
+DIST ?= dist
+dist: $(STAMP)        ## the sdist and wheel, into $(DIST)/ (`pip install dist/firmtrace_pulumi-*.whl`)
+	rm -f $(DIST)/firmtrace_pulumi-*
+	$(PY) -m build --outdir $(DIST) .
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .firmtrace .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ PRE_STAGED = "2020-01-01"
 
 FIELDS = {"name", "url", "go_live", "id", "until", "deletion_protection"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class PartnerFileError(pulumi.RunError, ValueError):
@@ -50,13 +51,27 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
 
 
-def _date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.date):
+class _Loader(yaml.SafeLoader):
+    """YAML with dates left as text: PyYAML's own date parsing fails on a day that does not
+    exist (``2027-02-30``) with a bare traceback; ``parse_date`` names the partner instead."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def parse_date(value: Any, where: str, partner: str | None = None) -> dt.date:
+    """``value`` as a date written YYYY-MM-DD; the error names ``where`` (and the partner)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
+    whose = f" (partner {partner!r})" if partner else ""
+    if not _DATE.match(str(value)):
+        raise PartnerFileError(f"{where} is {value!r}{whose}: expected a date as YYYY-MM-DD.")
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise PartnerFileError(f"{where} is {value!r}; write a date as YYYY-MM-DD.") from None
+        raise PartnerFileError(
+            f"{where} is {value!r}{whose}: there is no such date; expected YYYY-MM-DD."
+        ) from None
 
 
 def parse_partners(data: Any, source: str = "partners.yaml") -> list[Partner]:
@@ -83,13 +98,20 @@ def parse_partners(data: Any, source: str = "partners.yaml") -> list[Partner]:
         protection = entry.get("deletion_protection", True)
         if not isinstance(protection, bool):
             raise PartnerFileError(f"{where}: deletion_protection must be true or false.")
+        go_live = parse_date(entry["go_live"], f"{where}.go_live", name)
+        until = parse_date(entry["until"], f"{where}.until", name) if entry.get("until") else None
+        if until is not None and until <= go_live:
+            raise PartnerFileError(
+                f"{where}.until is {until.isoformat()!r} (partner {name!r}): the key would never "
+                f"be live; until must be after go_live ({go_live.isoformat()}), or be left out."
+            )
         partners.append(
             Partner(
                 id=partner_id,
                 name=name,
                 url=str(entry["url"]).strip(),
-                go_live=_date(entry["go_live"], f"{where}.go_live"),
-                until=_date(entry["until"], f"{where}.until") if entry.get("until") else None,
+                go_live=go_live,
+                until=until,
                 deletion_protection=protection,
             )
         )
@@ -109,7 +131,7 @@ def load_partners(path: Path) -> list[Partner]:
     except OSError as exc:
         raise PartnerFileError(f"Cannot read the partners file {path}: {exc.strerror}.") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise PartnerFileError(f"{path.name} is not valid YAML: {exc}") from None
     return parse_partners(data, path.name)
@@ -119,7 +141,7 @@ def today_from(config: pulumi.Config) -> dt.date:
     """The day to plan for: config ``today`` (to preview a date), else today in UTC (the day
     Firmtrace compares ``end_date`` against)."""
     value = config.get("today")
-    return _date(value, "config 'today'") if value else utc_today()
+    return parse_date(value, "config 'today'") if value else utc_today()
 
 
 def onboard(partner: Partner, today: dt.date) -> tuple[dict[str, Any], pulumi.Output[str]]:

@@ -29,8 +29,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pulumi
-from onboarding import Partner, PartnerFileError, load_partners, onboard
+from onboarding import Partner, PartnerFileError, load_partners, onboard, parse_date
 from pulumi import automation as auto
+
+from firmtrace_pulumi.components import utc_today
 
 HERE = Path(__file__).resolve().parent
 PROJECT = "partner-stacks"
@@ -146,12 +148,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         partners = load_partners(args.file)
-        today = (
-            dt.date.fromisoformat(args.today)
-            if args.today
-            else dt.datetime.now(dt.timezone.utc).date()
-        )
-    except (PartnerFileError, ValueError) as exc:
+        today = parse_date(args.today, "--today") if args.today else utc_today()
+    except PartnerFileError as exc:
         print(f"stamp: {exc}", file=sys.stderr)
         return 2
     in_file = {p.id for p in partners}
