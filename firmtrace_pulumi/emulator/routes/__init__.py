@@ -1,13 +1,19 @@
-"""The ``/v1.3`` routes, one module per resource, declared from ``contract.Endpoints``."""
+"""The ``/v1.3`` routes, one module per resource, declared from ``contract.Endpoints``.
+
+A route reads the request's parameters, calls one ``Backend`` method (the rules live there) and
+shapes the answer with ``responses``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 
 from firmtrace_pulumi.contract import API_PREFIX, Endpoint, ErrorBody
+
+from ..backend import Backend
 
 _DESCRIPTIONS = {
     400: "validation_error: a field is missing, unknown or malformed (named in `field`).",
@@ -17,6 +23,15 @@ _DESCRIPTIONS = {
     409: "default_account or domain_registered.",
     429: "rate_limited: retry after the Retry-After header (seconds).",
 }
+
+
+async def get_backend(request: Request) -> Backend:
+    """FastAPI dependency: the app's Backend (async, so no thread hop)."""
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+BackendDep = Annotated[Backend, Depends(get_backend)]
 
 
 def error_responses(statuses: Iterable[int]) -> dict[int | str, dict[str, Any]]:
