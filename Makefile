@@ -58,8 +58,8 @@ lint: $(STAMP)
 bench: $(STAMP)       ## the benchmarks, with targets and pass/fail
 	$(PY) -m benchmarks
 
-emulator: $(STAMP)    ## run the emulator in the foreground
-	$(VENV)/bin/firmtrace-emulator --port 8787
+emulator: $(STAMP)    ## run the emulator in the foreground, on the CLI's default port (see its --help)
+	$(VENV)/bin/firmtrace-emulator
 
 pulumi:               ## build (or find) the Pulumi CLI and print its directory
 	@scripts/ensure-pulumi

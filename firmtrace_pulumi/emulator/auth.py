@@ -2,7 +2,8 @@
 
 ``Authorization: Bearer <credential>`` carries either a User token or an Account API key; the
 emulator tells them apart by shape (see ``credentials``). Unknown, deleted, ended or rotated
-credentials are 401. Which Account a caller may act on is ``backend``'s business.
+credentials are 401, and so is a request without ``Authorization: Bearer``, saying so. Which
+Account a caller may act on is ``backend``'s business.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .clock import is_active
 from .credentials import fingerprint, kind_of
-from .problems import invalid_credential
+from .problems import invalid_credential, missing_credential
 from .store import ApiKeyRow, Store
 
 bearer = HTTPBearer(
@@ -43,7 +44,7 @@ async def authenticate(
 ) -> Caller:
     """FastAPI dependency: resolve the bearer credential or answer 401 ``invalid_credential``."""
     if credentials is None:
-        raise invalid_credential()
+        raise missing_credential(request.headers.get("authorization"))
     store: Store = request.app.state.store
     value = credentials.credentials
     kind = kind_of(value)
