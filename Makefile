@@ -16,7 +16,7 @@ LOWEST_PULUMI := $(shell sed -n 's/.*"pulumi>=\([0-9.]*\),.*/\1/p' pyproject.tom
 LOWEST        := .venv-lowest-sdk
 LOWEST_STAMP  := $(LOWEST)/.installed-$(LOWEST_PULUMI)
 
-.PHONY: up down test test-e2e test-lowest-sdk lint bench emulator pulumi clean
+.PHONY: up down test test-e2e test-lowest-sdk lint bench matrix emulator pulumi clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)       ## the benchmarks, with targets and pass/fail
 	$(PY) -m benchmarks
+
+matrix: $(STAMP)      ## run the fault matrix and write tests/faults/MATRIX.md (its test checks it)
+	$(PY) -m tests.faults.matrix
 
 emulator: $(STAMP)    ## run the emulator in the foreground, on the CLI's default port (see its --help)
 	$(VENV)/bin/firmtrace-emulator

@@ -9,5 +9,53 @@ Configure the provider with stack config ``firmtrace:apiUrl`` and one of ``firmt
 from ._version import __version__
 from .account import Account, AccountArgs
 from .api_key import ApiKey, ApiKeyArgs
+from .errors import (
+    ConfigurationError,
+    ConflictError,
+    ContractError,
+    CreateNotConfirmedError,
+    CredentialsError,
+    DeletionProtectedError,
+    FirmtraceError,
+    MalformedIdError,
+    NotFoundError,
+    OrphanRiskError,
+    OwnCredentialError,
+    RefusedError,
+    RejectedError,
+    RequestError,
+    TransientError,
+    UncertainWriteError,
+    ValidationError,
+)
 
-__all__ = ["Account", "AccountArgs", "ApiKey", "ApiKeyArgs", "__version__"]
+__all__ = [
+    "Account",
+    "AccountArgs",
+    "ApiKey",
+    "ApiKeyArgs",
+    "ConfigurationError",
+    "ConflictError",
+    "ContractError",
+    "CreateNotConfirmedError",
+    "CredentialsError",
+    "DeletionProtectedError",
+    "FirmtraceError",
+    "MalformedIdError",
+    "NotFoundError",
+    "OrphanRiskError",
+    "OwnCredentialError",
+    "RefusedError",
+    "RejectedError",
+    "RequestError",
+    "TransientError",
+    "UncertainWriteError",
+    "ValidationError",
+    "__version__",
+]
+
+# Errors read as ``firmtrace_pulumi.NotFoundError`` in a traceback, the name users import.
+for _name in __all__:
+    if _name.endswith("Error"):
+        globals()[_name].__module__ = __name__
+del _name

@@ -10,16 +10,22 @@ replacement before it touches anything; ``opts=ResourceOptions(protect=...)`` ov
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import pulumi
 from pulumi.dynamic import Resource
 
-from .providers.account import AccountProvider
+from ._overloads import args_and_opts
+from .providers.account import DELETION_PROTECTION, AccountProvider
+from .stack_config import warn_plaintext_credentials
+
+__all__ = ["Account", "AccountArgs"]
 
 
 @pulumi.input_type
 class AccountArgs:
+    """The arguments of an ``Account``, for ``Account(resource_name, args, opts)``."""
+
     def __init__(
         __self__,
         *,
@@ -74,42 +80,68 @@ class Account(Resource, module="firmtrace", name="Account"):
     """A Firmtrace Account. Type token ``pulumi-python:dynamic/firmtrace:Account``; id
     ``account_id``."""
 
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: AccountArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        name: pulumi.Input[str] | None = None,
-        url: pulumi.Input[str] | None = None,
-        deletion_protection: pulumi.Input[bool] | None = True,
+        name: pulumi.Input[str],
+        url: pulumi.Input[str],
+        deletion_protection: pulumi.Input[bool] | None = None,
     ) -> None:
         """
-        Create an Account. Pass either ``args`` or the keyword arguments.
+        Create an Account.
+
+        :param resource_name: The unique name of the resource.
+        :param opts: Options for the resource.
+        :param name: The Account's name, usually the company's.
+        :param url: The ``https://`` address of the website the Account tracks.
+        :param deletion_protection: Refuse to delete the Account (default ``True``).
+        """
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: AccountArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """
+        Create an Account.
 
         :param resource_name: The unique name of the resource.
         :param args: The arguments, as an ``AccountArgs``.
         :param opts: Options for the resource.
         """
+
+    def __init__(self, resource_name: str, *given: Any, **kwargs: Any) -> None:
+        args, opts, keywords = args_and_opts(AccountArgs, given, kwargs)
         if args is None:
-            if name is None or url is None:
-                raise TypeError("Account needs 'name' and 'url' (or args=AccountArgs(...)).")
-            args = AccountArgs(name=name, url=url, deletion_protection=deletion_protection)
-        protected = args.deletion_protection
-        if protected is None or isinstance(protected, bool):
+            missing = [p for p in ("name", "url") if p not in keywords]
+            if missing:
+                raise TypeError(
+                    f"Account {resource_name!r} needs {' and '.join(repr(m) for m in missing)} "
+                    "(or args=AccountArgs(name=..., url=...))."
+                )
+            args = AccountArgs(**keywords)
+        protect = args.deletion_protection
+        if protect is None:
+            protect = DELETION_PROTECTION
+        if isinstance(protect, bool):
             # Pulumi's own protect: the engine refuses a destroy, a removal or a replacement
             # before it touches anything (the Account's keys included). Only a plain bool can
             # set it; an Output still guards the Account itself, in Delete.
-            guard = pulumi.ResourceOptions(protect=protected is not False)
-            opts = pulumi.ResourceOptions.merge(guard, opts)
+            opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(protect=protect), opts)
         props: dict[str, Any] = {
             "name": args.name,
             "url": args.url,
-            "deletion_protection": args.deletion_protection,
+            "deletion_protection": protect,
             # Outputs only:
             "account_id": None,
             "role": None,
         }
+        warn_plaintext_credentials()
         super().__init__(AccountProvider(), resource_name, props, opts)
 
     @property

@@ -13,18 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 import pulumi
 from pulumi.dynamic import Resource
 
+from ._overloads import args_and_opts
 from .providers.api_key import NAME_PREFIX, ApiKeyProvider
+from .stack_config import warn_plaintext_credentials
+
+__all__ = ["SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
 
 SECRET_OUTPUTS = ["api_key"]
 
 
 @pulumi.input_type
 class ApiKeyArgs:
+    """The arguments of an ``ApiKey``, for ``ApiKey(resource_name, args, opts)``."""
+
     def __init__(
         __self__,
         *,
@@ -116,10 +122,10 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
     """A Firmtrace API key, scoped to one Account. Type token
     ``pulumi-python:dynamic/firmtrace:ApiKey``; id ``<account_id>/<api_key_part>``."""
 
+    @overload
     def __init__(
         self,
         resource_name: str,
-        args: ApiKeyArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
         account_id: pulumi.Input[str] | None = None,
@@ -129,17 +135,41 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
         adopt: pulumi.Input[str] | None = None,
     ) -> None:
         """
-        Create an ApiKey. Pass either ``args`` or the keyword arguments.
+        Create an ApiKey.
+
+        :param resource_name: The unique name of the resource.
+        :param opts: Options for the resource. ``additional_secret_outputs`` always includes
+               ``api_key``.
+        :param account_id: The Account to mint the key for. Required when the provider signs in
+               with a token (or email and password); implicit with an API key.
+        :param name: A label for the key. Defaults to the resource name plus a random suffix.
+        :param end_date: ``YYYY-MM-DD``: the key is disabled from that day on (UTC). A past date
+               creates the key inactive (pre-staging).
+        :param keepers: Any map; a change of it replaces the key (mint new, then revoke old).
+        :param adopt: The ``api_key_part`` of an existing key to bring under management instead
+               of minting one. Its full value cannot be recovered: ``api_key`` stays empty.
+        """
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: ApiKeyArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """
+        Create an ApiKey.
 
         :param resource_name: The unique name of the resource.
         :param args: The arguments, as an ``ApiKeyArgs``.
         :param opts: Options for the resource. ``additional_secret_outputs`` always includes
                ``api_key``.
         """
+
+    def __init__(self, resource_name: str, *given: Any, **kwargs: Any) -> None:
+        args, opts, keywords = args_and_opts(ApiKeyArgs, given, kwargs)
         if args is None:
-            args = ApiKeyArgs(
-                account_id=account_id, name=name, end_date=end_date, keepers=keepers, adopt=adopt
-            )
+            args = ApiKeyArgs(**keywords)
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         )
@@ -158,6 +188,7 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             "active": None,
             "created_at": None,
         }
+        warn_plaintext_credentials()
         super().__init__(ApiKeyProvider(), resource_name, props, opts)
 
     @property

@@ -1,7 +1,8 @@
 """A typed, synchronous client for the Firmtrace API v1.3.
 
-Every path and shape comes from ``contract``; errors come from ``errors``; when to retry comes from
-``retry``; secret scrubbing from ``redact``. One ``httpx.Client`` (one connection pool) serves all
+Every path and shape comes from ``contract``; what an error answer means, from ``error_map``;
+when to retry, from ``retry``; secret scrubbing, from ``redact``; the base URL and credential
+checks, from ``client_inputs``. One ``httpx.Client`` (one connection pool) serves all
 calls, and the client may be shared between threads.
 
     with FirmtraceClient("https://api.firmtrace.ai", token) as client:
@@ -16,9 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import ipaddress
 import threading
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Final, TypeVar
 
@@ -27,21 +26,10 @@ import pydantic
 import pydantic_core
 from pydantic import SecretStr
 
-from . import contract
+from . import contract, error_map
 from ._version import __version__
+from .client_inputs import api_root, check_credential
 from .contract import Endpoint, Endpoints
-from .errors import (
-    ConfigurationError,
-    ConflictError,
-    CredentialsError,
-    FirmtraceError,
-    NotFoundError,
-    RejectedError,
-    RequestError,
-    TransientError,
-    UncertainWriteError,
-    ValidationError,
-)
 from .redact import KnownSecrets
 from .retry import (
     RetriesExhausted,
@@ -72,143 +60,6 @@ UNSET: Final = Unset.UNSET
 
 # [doc] /register and /login need no credential; none is sent to them.
 ANONYMOUS: Final = frozenset({Endpoints.REGISTER, Endpoints.LOGIN})
-
-# What to do when a create may have happened: how to find the object before trying again.
-UNCERTAIN_HINTS: Final[Mapping[Endpoint, str]] = {
-    Endpoints.REGISTER: (
-        "The User may have been registered: sign in with the same email and password (/login) "
-        "before registering again. Registering the same domain twice can get it blocked."
-    ),
-    Endpoints.CREATE_ACCOUNT: (
-        "The Account may have been created: list the Accounts and look for one with this name "
-        "and url before creating it again."
-    ),
-    Endpoints.CREATE_API_KEY: (
-        "The API key may have been minted: list the Account's keys and look for one with this "
-        "name; delete it (its full value is lost) before minting another."
-    ),
-    Endpoints.CHANGE_PASSWORD: (
-        "The password may have been changed, which rotates the token: sign in with the new "
-        "password; if that fails, the old password still holds."
-    ),
-}
-
-REJECTED_REASONS: Final[Mapping[str, tuple[str, str]]] = {
-    contract.ErrorCode.EMAIL_FORMAT_REGISTER.value: (
-        "the trial was rejected for this email address",
-        "Register with an address at your company's own domain: free webmail and disposable "
-        "addresses are refused. Retrying does not help.",
-    ),
-    contract.ErrorCode.FORBIDDEN.value: (
-        "the credential's role in this Account is too low",
-        "This needs the Administrator role (10) in the Account: use a token or API key of a "
-        "User who administers it. Retrying does not help.",
-    ),
-    contract.ErrorCode.ACCOUNT_SCOPE.value: (
-        "the API key belongs to another Account",
-        "An API key acts only in the Account it was minted for: use that Account's key, or a "
-        "User token with this account_id. Retrying does not help.",
-    ),
-}
-
-CONFLICT_REASONS: Final[Mapping[str, tuple[str, str]]] = {
-    contract.ErrorCode.DEFAULT_ACCOUNT.value: (
-        "a User's default Account cannot be deleted",
-        "Keep it: the default Account lives as long as its User does.",
-    ),
-    contract.ErrorCode.DOMAIN_REGISTERED.value: (
-        "this domain is already registered",
-        "Sign in with /login instead of registering again: one trial per company, and "
-        "re-registering the same domain leads to permanent blocking.",
-    ),
-}
-
-CREDENTIALS_HINTS: Final[Mapping[str, str]] = {
-    contract.ErrorCode.LOGIN.value: (
-        "The email or password is wrong; check them. Retrying does not help."
-    ),
-}
-
-
-# --- base URL ---------------------------------------------------------------------------------
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.rstrip(".").lower()
-    if host == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
-def api_root(base_url: str) -> httpx.URL:
-    """``base_url`` (without /v1.3) checked and joined with the API prefix.
-
-    HTTPS is required unless the host is loopback (127.0.0.0/8, ::1, localhost).
-    """
-    try:
-        url = httpx.URL(base_url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(
-            f"The Firmtrace base URL {base_url!r} is not a URL ({exc}). "
-            f"Set it like {contract.DEFAULT_BASE_URL!r}."
-        ) from None
-    shown = str(url.copy_with(username=None, password=None, query=None, fragment=None))
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(
-            f"The Firmtrace base URL {shown!r} must be an http(s) URL with a host, "
-            f"like {contract.DEFAULT_BASE_URL!r}."
-        )
-    if url.userinfo or url.query or url.fragment:
-        raise ConfigurationError(
-            f"The Firmtrace base URL {shown!r} must not carry a user, password, query or fragment; "
-            "credentials go in the token or API key setting."
-        )
-    if url.scheme == "http" and not _is_loopback(url.host):
-        https = str(url.copy_with(scheme="https"))
-        raise ConfigurationError(
-            f"The Firmtrace base URL {shown!r} uses plain HTTP, which would send credentials "
-            f"unencrypted. Use {https!r}; plain http is allowed only for loopback hosts "
-            "(127.0.0.0/8, ::1, localhost), such as a local emulator."
-        )
-    path = url.path.rstrip("/")
-    if path.endswith(contract.API_PREFIX):
-        raise ConfigurationError(
-            f"The Firmtrace base URL {shown!r} already ends in {contract.API_PREFIX}; give it "
-            f"without the version (the client adds it), e.g. "
-            f"{str(url.copy_with(path=path[: -len(contract.API_PREFIX)] or '/')).rstrip('/')!r}."
-        )
-    return url.copy_with(path=path + contract.API_PREFIX)
-
-
-def _check_credential(value: str | SecretStr | None) -> SecretStr | None:
-    if value is None:
-        return None
-    secret = value if isinstance(value, SecretStr) else SecretStr(value)
-    plain = secret.get_secret_value()
-    if not plain.strip():
-        raise ConfigurationError(
-            "The Firmtrace credential is empty. Set a token or API key, or pass None to call "
-            "without one."
-        )
-    if not (plain.isascii() and plain.isprintable()) or any(c.isspace() for c in plain):
-        raise ConfigurationError(
-            "The Firmtrace credential contains spaces, line breaks or non-ASCII characters, so it "
-            "cannot be a token or API key. Check that it was copied whole and nothing else with it."
-        )
-    return secret
-
-
-def _reveal(value: str | SecretStr) -> SecretStr:
-    return value if isinstance(value, SecretStr) else SecretStr(value)
-
-
-# --- the client -------------------------------------------------------------------------------
 
 
 class FirmtraceClient:
@@ -260,7 +111,7 @@ class FirmtraceClient:
 
     @credential.setter
     def credential(self, value: str | SecretStr | None) -> None:
-        secret = _check_credential(value)
+        secret = check_credential(value)
         self._secrets.add(secret, credential=True)
         self._credential = secret
 
@@ -412,7 +263,10 @@ class FirmtraceClient:
         params: contract.RequestModel | None = None,
     ) -> W:
         response = self._send(endpoint, json=json, params=params)
-        return self._parse(endpoint, response, answer)
+        try:
+            return answer.model_validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            raise error_map.unreadable_answer(endpoint, response.status_code, exc) from None
 
     def _send(
         self,
@@ -434,21 +288,28 @@ class FirmtraceClient:
             except httpx.TransportError as exc:
                 verdict = verdict_for_error(exc, idempotent=endpoint.idempotent)
                 if verdict is not Verdict.RETRY:
-                    raise self._network_error(endpoint, exc, verdict) from None
+                    raise error_map.transport_failure(
+                        endpoint, exc, verdict, redact=self.redact
+                    ) from None
                 failure: httpx.Response | httpx.TransportError = exc
             else:
                 if response.is_success:
                     return response
                 verdict = verdict_for_status(response.status_code, idempotent=endpoint.idempotent)
                 if verdict is not Verdict.RETRY:
-                    raise self._status_error(endpoint, response, verdict)
+                    account = getattr(json or params, "account_id", None)
+                    raise error_map.error_answer(
+                        endpoint, response, verdict, redact=self.redact, account=account
+                    )
                 failure = response
                 if response.status_code == 429:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
             try:
                 schedule.wait_before_retry(retry_after)
             except RetriesExhausted as exhausted:
-                raise self._exhausted(endpoint, failure, exhausted.reason) from None
+                raise error_map.retries_exhausted(
+                    endpoint, failure, exhausted.reason, redact=self.redact, base_url=self.base_url
+                ) from None
 
     def _attempt(
         self, endpoint: Endpoint, content: bytes | None, query: dict[str, Any] | None
@@ -470,141 +331,6 @@ class FirmtraceClient:
         )
         return response
 
-    def _parse(self, endpoint: Endpoint, response: httpx.Response, answer: type[W]) -> W:
-        try:
-            return answer.model_validate_json(response.content)
-        except pydantic.ValidationError as exc:
-            # Name the fields only: pydantic's text quotes input values, which may be secrets.
-            where = sorted({".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()})
-            raise FirmtraceError(
-                f"{_describe(endpoint)} answered {response.status_code} with a body this client "
-                f"cannot read (fields: {', '.join(where)}).",
-                status=response.status_code,
-                hint="The API may have changed; check contract.py against the API reference.",
-            ) from None
-
-    # --- errors -------------------------------------------------------------------------------
-
-    def _error_body(self, response: httpx.Response) -> contract.ErrorBody | None:
-        try:
-            body = contract.ErrorBody.model_validate_json(response.content)
-        except pydantic.ValidationError:
-            return None
-        # Everything the API echoes is redacted, ``field`` too: it is quoted in the message.
-        field = self.redact(body.field) if body.field is not None else None
-        return body.model_copy(
-            update={"user_message": self.redact(body.user_message), "field": field}
-        )
-
-    def _reason(self, response: httpx.Response) -> str:
-        """The HTTP reason phrase, redacted: a server may put anything there."""
-        return self.redact(response.reason_phrase)
-
-    def _status_error(
-        self, endpoint: Endpoint, response: httpx.Response, verdict: Verdict
-    ) -> FirmtraceError:
-        """The error for a final (not retried) HTTP error answer."""
-        status = response.status_code
-        body = self._error_body(response)
-        code = self.redact(body.error) if body else None
-        user_message = body.user_message if body and body.user_message else None
-        field = body.field if body else None
-        label = f"{status} {code}" if code else f"{status} {self._reason(response)}".rstrip()
-        failed = f"{_describe(endpoint)} failed ({label})"
-        common: dict[str, Any] = {"status": status, "code": code, "user_message": user_message}
-
-        if verdict is Verdict.UNCERTAIN:
-            return UncertainWriteError(
-                f"{failed}: the server failed while handling the request, so it may have been "
-                "carried out. It was not sent again: repeating a create (or a password change) "
-                "could do it twice.",
-                hint=UNCERTAIN_HINTS.get(endpoint),
-                **common,
-            )
-        if status == 400:
-            what = f"the API refused the value of {field!r}" if field else "the API refused it"
-            fix = f"Correct {field!r} and run again." if field else "Correct the input."
-            return ValidationError(f"{failed}: {what}.", field=field, hint=fix, **common)
-        if status == 401:
-            return CredentialsError(
-                f"{failed}: the credentials were not accepted.",
-                hint=CREDENTIALS_HINTS.get(code or ""),
-                **common,
-            )
-        if status == 403:
-            reason, hint = REJECTED_REASONS.get(
-                code or "", ("the request is not allowed", RejectedError.hint)
-            )
-            return RejectedError(f"{failed}: {reason}.", hint=hint, **common)
-        if status == 404:
-            return NotFoundError(
-                f"{failed}: it does not exist (any more).",
-                hint="It may have been deleted outside this program; refresh and re-create it.",
-                **common,
-            )
-        if status == 409:
-            reason, hint = CONFLICT_REASONS.get(
-                code or "", ("it conflicts with the current state", "")
-            )
-            return ConflictError(f"{failed}: {reason}.", hint=hint or None, **common)
-        if 400 <= status < 500:
-            return RequestError(f"{failed}.", **common)
-        return FirmtraceError(
-            f"{failed}: unexpected answer.",
-            hint="The API may have changed; check the base URL and the client version.",
-            **common,
-        )
-
-    def _network_error(
-        self, endpoint: Endpoint, exc: httpx.TransportError, verdict: Verdict
-    ) -> FirmtraceError:
-        """The error for a transport failure that is not retried."""
-        failed = f"{_describe(endpoint)} failed ({type(exc).__name__}: {self.redact(str(exc))})"
-        if verdict is Verdict.UNCERTAIN:
-            return UncertainWriteError(
-                f"{failed}: the request was sent but no answer arrived, so it may have been "
-                "carried out. It was not sent again: repeating a create (or a password change) "
-                "could do it twice.",
-                hint=UNCERTAIN_HINTS.get(endpoint),
-            )
-        return ConfigurationError(
-            f"{failed}.", hint="Check the base URL and network settings; nothing was sent."
-        )
-
-    def _exhausted(
-        self,
-        endpoint: Endpoint,
-        failure: httpx.Response | httpx.TransportError,
-        reason: str,
-    ) -> TransientError:
-        """The error once a transient failure has been retried as far as the policy allows."""
-        if isinstance(failure, httpx.TransportError):
-            detail = f"{type(failure).__name__}: {self.redact(str(failure))}"
-            unreachable = None
-            if isinstance(failure, httpx.ConnectError):
-                configured = self.base_url.rstrip("/").removesuffix(contract.API_PREFIX)
-                unreachable = (
-                    f"Nothing answers at {configured}: check the firmtrace:apiUrl stack setting "
-                    "(or FIRMTRACE_API_URL) and that the API is running there."
-                )
-            return TransientError(
-                f"{_describe(endpoint)} failed ({detail}); {reason}.", hint=unreachable
-            )
-        body = self._error_body(failure)
-        code = self.redact(body.error) if body else None
-        label = f"{failure.status_code} {code or self._reason(failure)}".rstrip()
-        return TransientError(
-            f"{_describe(endpoint)} failed ({label}); {reason}.",
-            status=failure.status_code,
-            code=code,
-            user_message=body.user_message if body and body.user_message else None,
-        )
-
-
-def _describe(endpoint: Endpoint) -> str:
-    """``"POST /v1.3/api_key"``: how messages name a call."""
-    return f"{endpoint.method} {contract.API_PREFIX}{endpoint.path}"
-
 
 def _reveal_json(model: contract.RequestModel) -> bytes:
     """The request body as JSON bytes, with ``SecretStr`` values revealed.
@@ -615,3 +341,7 @@ def _reveal_json(model: contract.RequestModel) -> bytes:
     data = model.model_dump(mode="python", exclude_unset=True)
     revealed = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in data.items()}
     return pydantic_core.to_json(revealed)
+
+
+def _reveal(value: str | SecretStr) -> SecretStr:
+    return value if isinstance(value, SecretStr) else SecretStr(value)

@@ -33,6 +33,22 @@ from . import contract
 from .errors import ConfigurationError
 from .redact import API_KEY_PREFIX, TOKEN_PREFIX
 
+__all__ = [
+    "CREDENTIALS",
+    "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
+    "MISSING_CREDENTIALS",
+    "NAMESPACE",
+    "SETTINGS",
+    "AuthMethod",
+    "ProviderSettings",
+    "parse_timeout",
+    "plaintext_credentials",
+    "plaintext_warning",
+    "resolve_settings",
+    "unknown_keys",
+]
+
 NAMESPACE = "firmtrace"
 
 
@@ -143,6 +159,30 @@ def _swapped(name: str, value: str | None) -> str | None:
     return (
         f"{key} holds what looks like {what}: store it as {other_key} instead "
         f"(`pulumi config rm {key}`, then `pulumi config set --secret {other_key}`)."
+    )
+
+
+CREDENTIALS = ("token", "api_key", "password")
+"""The settings that hold a secret: stack config must keep them encrypted."""
+
+
+def plaintext_credentials(get: Callable[[str], Any], is_secret: Callable[[str], bool]) -> list[str]:
+    """The credential keys set in stack config but not as secrets (in plain text in the stack
+    file, and in plain text to the engine)."""
+    keys = (SETTINGS[name][0] for name in CREDENTIALS)
+    return [key for key in keys if get(key) is not None and not is_secret(key)]
+
+
+def plaintext_warning(keys: Iterable[str]) -> str | None:
+    """The warning a program prints for ``plaintext_credentials``; None when there are none."""
+    keys = list(keys)
+    if not keys:
+        return None
+    fix = "; ".join(f"`pulumi config set --secret {key}`" for key in keys)
+    return (
+        f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} stored in the stack config in "
+        f"plain text. Store {'it' if len(keys) == 1 else 'them'} encrypted: {fix} (give the same "
+        "value), and rotate the credential if the stack file was shared."
     )
 
 

@@ -18,6 +18,37 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
+__all__ = [
+    "API_PREFIX",
+    "API_VERSION",
+    "DEFAULT_BASE_URL",
+    "Account",
+    "AccountList",
+    "AccountSelector",
+    "ApiKey",
+    "ApiKeyList",
+    "ApiKeySelector",
+    "ChangePasswordRequest",
+    "CreateAccountRequest",
+    "CreateApiKeyRequest",
+    "Deleted",
+    "Endpoint",
+    "Endpoints",
+    "ErrorBody",
+    "ErrorCode",
+    "LoginRequest",
+    "NewApiKey",
+    "RegisterRequest",
+    "RequestModel",
+    "Role",
+    "Session",
+    "TokenResponse",
+    "UpdateAccountRequest",
+    "UpdateApiKeyRequest",
+    "WireModel",
+    "key_has_part",
+]
+
 API_VERSION = "v1.3"
 API_PREFIX = f"/{API_VERSION}"
 DEFAULT_BASE_URL = "https://api.firmtrace.ai"  # [assumed]

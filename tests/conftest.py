@@ -23,37 +23,35 @@ The emulator is shared: create your own Users/Accounts with ``register()`` and f
 instead, which clears them afterwards.
 
 Set ``FIRMTRACE_EMULATOR_URL`` to run against an emulator that is already running.
+
+Both are the testing kit's pieces, as a user's tests get them (``firmtrace_pulumi.testing``):
+``emulator`` is its ``firmtrace_emulator`` fixture under the name our tests use, and
+``clean_faults`` clears faults the way its ``firmtrace`` fixture does. The kit's ``firmtrace``
+and ``pulumi_cli`` fixtures are there too.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.testing import faults_cleared
 
 # The leak scanner (tests/leaks.py): fails any test that shows a secret where it must not.
-pytest_plugins = ["tests.leaks"]
+# The testing kit's plugin, enabled the way its README section tells a user to.
+pytest_plugins = ["tests.leaks", "firmtrace_pulumi.testing.pytest_plugin"]
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatorAdmin]:
+def emulator(firmtrace_emulator: EmulatorAdmin) -> EmulatorAdmin:
     """The session's emulator (see the module docstring)."""
-    external = os.environ.get("FIRMTRACE_EMULATOR_URL")
-    if external:
-        with EmulatorAdmin(external) as admin:
-            yield admin
-        return
-    from firmtrace_pulumi.emulator.server import EmulatorServer
-
-    with EmulatorServer(db=":memory:", rate_limit=0) as server, EmulatorAdmin(server.url) as admin:
-        yield admin
+    return firmtrace_emulator
 
 
 @pytest.fixture
 def clean_faults(emulator: EmulatorAdmin) -> Iterator[EmulatorAdmin]:
     """The session emulator; its faults (and rate limit) are cleared after the test."""
-    yield emulator
-    emulator.clear_faults()
+    with faults_cleared(emulator):
+        yield emulator

@@ -20,11 +20,30 @@ from pulumi.dynamic import (
 
 from .. import contract
 from ..config import AuthMethod
-from ..errors import FirmtraceError, NotFoundError, TransientError, UncertainWriteError
+from ..errors import (
+    CreateNotConfirmedError,
+    DeletionProtectedError,
+    FirmtraceError,
+    NotFoundError,
+    OrphanRiskError,
+    TransientError,
+    UncertainWriteError,
+)
 from . import validation as v
 from .base import FirmtraceProvider
 
+__all__ = [
+    "CREATE_ATTEMPTS",
+    "DELETION_PROTECTION",
+    "INPUTS",
+    "AccountProvider",
+    "outputs",
+    "protected",
+]
+
 INPUTS = ("name", "url", "deletion_protection")
+DELETION_PROTECTION = True
+"""``deletion_protection`` when it is not given: on, since an Account holds visitor data."""
 CREATE_ATTEMPTS = 3
 
 
@@ -34,8 +53,14 @@ def outputs(account: contract.Account, props: dict[str, Any]) -> dict[str, Any]:
         "name": account.name,
         "url": account.url,
         "role": account.role,
-        "deletion_protection": props.get("deletion_protection", True) is not False,
+        "deletion_protection": protected(props),
     }
+
+
+def protected(props: dict[str, Any]) -> bool:
+    """Whether these inputs or outputs keep the Account from being deleted."""
+    value = props.get("deletion_protection")
+    return DELETION_PROTECTION if value is None else value is not False
 
 
 class AccountProvider(FirmtraceProvider):
@@ -44,7 +69,7 @@ class AccountProvider(FirmtraceProvider):
         failures += v.unknown_properties(news, INPUTS)
         inputs = {k: news[k] for k in INPUTS if k in news}
         if inputs.get("deletion_protection") is None:
-            inputs["deletion_protection"] = True
+            inputs["deletion_protection"] = DELETION_PROTECTION
         failures += v.check_name("name", news.get("name"), required=True)
         failures += v.check_url("url", news.get("url"))
         failures += v.check_bool("deletion_protection", news.get("deletion_protection"))
@@ -85,18 +110,18 @@ class AccountProvider(FirmtraceProvider):
         if name is None and url is None:  # only deletion_protection changed: state only
             account = contract.Account.model_validate(olds)
         else:
-            account = self.connection.write(lambda c: c.update_account(id_, name=name, url=url))
+            account = self.connection.update_account(id_, name=name, url=url)
         return UpdateResult(outputs(account, news))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if props.get("deletion_protection", True) is not False:
-            raise FirmtraceError(
+        if protected(props):
+            raise DeletionProtectedError(
                 f"Account {id_} ('{props.get('name')}') has deletion_protection on: deleting it "
                 "destroys its visitor data and API keys. To delete it, set "
                 "deletion_protection=False, run `pulumi up`, then destroy or remove it."
             )
         try:
-            self.connection.write(lambda c: c.delete_account(id_))
+            self.connection.delete_account(id_)
         except NotFoundError:
             pass  # already gone: what delete wanted
         except TransientError:
@@ -114,12 +139,12 @@ class AccountProvider(FirmtraceProvider):
         conn = self.connection
         for _ in range(CREATE_ATTEMPTS):
             try:
-                return conn.write(lambda c: c.create_account(name, url))
+                return conn.create_account(name, url)
             except UncertainWriteError:
                 try:
                     live = conn.accounts(fresh=True)
                 except FirmtraceError as exc:
-                    raise FirmtraceError(
+                    raise OrphanRiskError(
                         f"Creating Account '{name}' got no answer, and listing the Accounts to "
                         f"look for it failed too ({exc.message}). An Account named '{name}' with "
                         f"url {url} may now exist that no state knows about: if it does, delete "
@@ -130,12 +155,12 @@ class AccountProvider(FirmtraceProvider):
                     return found[0]
                 if len(found) > 1:
                     ids = ", ".join(a.account_id for a in found)
-                    raise FirmtraceError(
+                    raise OrphanRiskError(
                         f"Creating Account '{name}' got no answer, and several Accounts now "
                         f"have that name and url ({ids}). Keep one and delete the others in the "
                         "Firmtrace app, then run `pulumi up` again."
                     ) from None
-        raise FirmtraceError(
+        raise CreateNotConfirmedError(
             f"Could not create Account '{name}': the API did not answer {CREATE_ATTEMPTS} times "
             "and no Account with that name and url exists. Run `pulumi up` again later."
         )

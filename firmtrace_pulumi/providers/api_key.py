@@ -18,23 +18,40 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from functools import partial
 from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .. import contract
-from ..client import UNSET, FirmtraceClient
+from ..client import UNSET
 from ..config import AuthMethod
 from ..errors import (
+    CreateNotConfirmedError,
     FirmtraceError,
+    MalformedIdError,
     NotFoundError,
-    RejectedError,
+    OrphanRiskError,
+    OwnCredentialError,
     TransientError,
     UncertainWriteError,
 )
 from . import validation as v
 from .base import FirmtraceProvider
+
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "INPUTS",
+    "MINT_ATTEMPTS",
+    "NAME_PREFIX",
+    "REPLACING",
+    "UPDATABLE",
+    "ApiKeyProvider",
+    "auto_name",
+    "auto_name_prefix",
+    "make_id",
+    "outputs",
+    "split_id",
+]
 
 NAME_PREFIX = "__name_prefix"
 """Hidden input: the Pulumi resource name, the stem of the auto-generated key name."""
@@ -55,7 +72,7 @@ def make_id(account_id: str, api_key_part: str) -> str:
 def split_id(id_: str) -> tuple[str, str]:
     account_id, sep, part = id_.rpartition("/")
     if not sep or not account_id or not part:
-        raise FirmtraceError(
+        raise MalformedIdError(
             f"'{id_}' is not an ApiKey id; ids look like '<account_id>/<api_key_part>'."
         )
     return account_id, part
@@ -77,32 +94,6 @@ def auto_name_prefix(name: object) -> str | None:
 
 def _end_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def _unreachable_account(exc: FirmtraceError, account_id: str | None) -> FirmtraceError:
-    """A create refused because of its Account, told as the mistake it most likely is: the id
-    (404), or a credential without access to that Account (403 ``forbidden``: any role may
-    mint keys, so it is not the role). The call and the API's own words stay."""
-    call = exc.message.split(": ", 1)[0]  # "POST /v1.3/api_key failed (404 not_found)"
-    if isinstance(exc, NotFoundError):
-        return NotFoundError(
-            exc.message,
-            status=exc.status,
-            code=exc.code,
-            user_message=exc.user_message,
-            hint=f"There is no Account '{account_id}' that this credential can see: check "
-            "account_id (a typo, or an Account deleted outside this program).",
-        )
-    if exc.code != contract.ErrorCode.FORBIDDEN.value:
-        return exc
-    return RejectedError(
-        f"{call}: the credential has no access to Account '{account_id}'.",
-        status=exc.status,
-        code=exc.code,
-        user_message=exc.user_message,
-        hint="Check account_id, or sign in as a User of that Account (any role may mint "
-        "keys). Retrying does not help.",
-    )
 
 
 def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any]) -> dict[str, Any]:
@@ -221,13 +212,13 @@ class ApiKeyProvider(FirmtraceProvider):
         if settings.method is AuthMethod.API_KEY and contract.key_has_part(
             settings.secret.get_secret_value(), part
         ):
-            raise FirmtraceError(
+            raise OwnCredentialError(
                 f"Refusing to delete API key {part}: it is the key this provider signs in with, "
                 "and deleting it would cut off every call after it. Mint the replacement first, "
                 "switch firmtrace:apiKey to it, then delete this one."
             )
         try:
-            self.connection.write(lambda c: c.delete_api_key(account_id, part))
+            self.connection.delete_api_key(account_id, part)
         except NotFoundError:
             pass  # already gone: what delete wanted
         except TransientError:
@@ -261,14 +252,10 @@ class ApiKeyProvider(FirmtraceProvider):
         for _ in range(MINT_ATTEMPTS):
             started = dt.datetime.now(dt.timezone.utc)
             try:
-                return conn.write(
-                    lambda c: c.create_api_key(account_id, name=name, end_date=end_date)
-                )
-            except (RejectedError, NotFoundError) as exc:
-                raise _unreachable_account(exc, account_id) from None
+                return conn.create_api_key(account_id, name=name, end_date=end_date)
             except UncertainWriteError:
                 self._revoke_orphans(account_id, name, since=started - CLOCK_TOLERANCE)
-        raise FirmtraceError(
+        raise CreateNotConfirmedError(
             f"Could not create API key '{name}': the API did not answer {MINT_ATTEMPTS} times. "
             "Every key those attempts created was found and revoked. Run `pulumi up` again when "
             f"the API is reachable; if the API was only slow, a key named '{name}' may still "
@@ -280,7 +267,7 @@ class ApiKeyProvider(FirmtraceProvider):
         try:
             live = conn.api_keys(account_id, fresh=True)
         except FirmtraceError as exc:
-            raise FirmtraceError(
+            raise OrphanRiskError(
                 f"Creating API key '{name}' got no answer, and listing the Account's keys to look "
                 f"for it failed too ({exc.message}). A key named '{name}' may now exist that no "
                 "state knows about; delete it in the Firmtrace app, then run `pulumi up` again."
@@ -288,11 +275,11 @@ class ApiKeyProvider(FirmtraceProvider):
         orphans = [k for k in live if k.name == name and _created_since(k, since)]
         for orphan in orphans:
             try:
-                conn.write(partial(_revoke, orphan))
+                conn.delete_api_key(orphan.account_id, orphan.api_key_part)
             except NotFoundError:
                 pass
             except FirmtraceError as exc:
-                raise FirmtraceError(
+                raise OrphanRiskError(
                     f"Creating API key '{name}' got no answer, but the key was created as "
                     f"{orphan.api_key_part} and revoking it failed ({exc.message}). Its full value "
                     f"was never received: delete key {orphan.api_key_part} in the Firmtrace app, "
@@ -319,22 +306,16 @@ class ApiKeyProvider(FirmtraceProvider):
 
     def _patch(self, account_id: str, part: str, changes: dict[str, Any]) -> contract.ApiKey:
         """One PATCH /api_key with just the fields in ``changes`` (``end_date: None`` clears)."""
-        return self.connection.write(
-            lambda c: c.update_api_key(
-                account_id,
-                part,
-                name=changes.get("name", UNSET),
-                end_date=changes.get("end_date", UNSET),
-            )
+        return self.connection.update_api_key(
+            account_id,
+            part,
+            name=changes.get("name", UNSET),
+            end_date=changes.get("end_date", UNSET),
         )
 
 
 def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
     return contract.ApiKey.model_validate(outputs)
-
-
-def _revoke(key: contract.ApiKey, client: FirmtraceClient) -> None:
-    client.delete_api_key(key.account_id, key.api_key_part)
 
 
 def _differs(new: Any, old: Any, skip_none: bool = False) -> bool:

@@ -1,4 +1,5 @@
-"""What every Firmtrace dynamic provider shares: configuration and the connection.
+"""What every Firmtrace dynamic provider shares: configuration, the connection, and the
+boundary where its failures leave for the engine.
 
 A provider instance is pickled into each resource's ``__provider`` input. It must capture
 nothing: the class lives in an importable module (so dill pickles it by reference) and an
@@ -7,18 +8,51 @@ instance has no attributes until the engine's ``Configure`` reaches it in the pr
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..config import ProviderSettings, resolve_settings, unknown_keys
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, FirmtraceError
 from .connection import Connection, connection_for
+
+__all__ = ["ENGINE_CALLS", "FirmtraceProvider", "at_boundary"]
+
+ENGINE_CALLS = ("check", "diff", "create", "read", "update", "delete")
+"""The methods the engine calls: each is wrapped by ``at_boundary``."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def at_boundary(method: F) -> F:
+    """Let a ``FirmtraceError`` leave with no frames of ours but this one.
+
+    The SDK's dynamic host sends the engine the whole traceback, and ``pulumi up`` prints it:
+    without this, the sentence a user needs sits under every frame between here and the raise.
+    A bug (any other exception) keeps its full traceback, for the report.
+    """
+
+    @functools.wraps(method)
+    def engine_call(self: Any, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except FirmtraceError as error:
+            raise error.with_traceback(None) from None
+
+    return engine_call  # type: ignore[return-value]
 
 
 class FirmtraceProvider(ResourceProvider):
     # Nothing secret is captured, so ``__provider`` need not be a secret (it keeps diffs readable).
     serialize_as_secret_always = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ENGINE_CALLS:
+            if name in vars(cls):
+                setattr(cls, name, at_boundary(vars(cls)[name]))
 
     _settings: ProviderSettings | None
     _config_error: ConfigurationError | None

@@ -14,15 +14,18 @@ up to four calls at a time. This module gives them:
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from .. import contract
-from ..client import FirmtraceClient
+from ..client import UNSET, FirmtraceClient, Unset
 from ..config import AuthMethod, ProviderSettings
 from ..errors import CredentialsError
+
+__all__ = ["READ_CACHE_SECONDS", "Connection", "connection_for"]
 
 T = TypeVar("T")
 
@@ -59,7 +62,7 @@ class Connection:
         session = client.login(self.settings.email, self.settings.secret)
         client.credential = session.token
 
-    def call(self, operation: Callable[[FirmtraceClient], T]) -> T:
+    def _call(self, operation: Callable[[FirmtraceClient], T]) -> T:
         """Run one API operation; with email + password, sign in again once if the token died."""
         client = self.client
         try:
@@ -71,13 +74,46 @@ class Connection:
                 self._sign_in(client)
             return operation(client)
 
-    def write(self, operation: Callable[[FirmtraceClient], T]) -> T:
+    def _write(self, operation: Callable[[FirmtraceClient], T]) -> T:
         """Run an operation that changes something: the read cache is cleared before and after."""
         self.invalidate()
         try:
-            return self.call(operation)
+            return self._call(operation)
         finally:
             self.invalidate()
+
+    # --- writes: one per client write, each clearing the read cache -----------------------------
+
+    def create_account(self, name: str, url: str) -> contract.Account:
+        return self._write(lambda c: c.create_account(name, url))
+
+    def update_account(
+        self, account_id: str, *, name: str | None = None, url: str | None = None
+    ) -> contract.Account:
+        return self._write(lambda c: c.update_account(account_id, name=name, url=url))
+
+    def delete_account(self, account_id: str) -> None:
+        self._write(lambda c: c.delete_account(account_id))
+
+    def create_api_key(
+        self, account_id: str | None, *, name: str | None, end_date: dt.date | None
+    ) -> contract.NewApiKey:
+        return self._write(lambda c: c.create_api_key(account_id, name=name, end_date=end_date))
+
+    def update_api_key(
+        self,
+        account_id: str | None,
+        api_key_part: str,
+        *,
+        name: str | Unset | None = UNSET,
+        end_date: dt.date | Unset | None = UNSET,
+    ) -> contract.ApiKey:
+        return self._write(
+            lambda c: c.update_api_key(account_id, api_key_part, name=name, end_date=end_date)
+        )
+
+    def delete_api_key(self, account_id: str | None, api_key_part: str) -> None:
+        self._write(lambda c: c.delete_api_key(account_id, api_key_part))
 
     # --- cached reads --------------------------------------------------------------------------
 
@@ -103,7 +139,7 @@ class Connection:
         """The Account's keys. ``fresh`` skips the cache: for decisions a write depends on."""
 
         def load() -> list[contract.ApiKey]:
-            return self.call(lambda c: c.list_api_keys(account_id))
+            return self._call(lambda c: c.list_api_keys(account_id))
 
         return load() if fresh else self._cached(("api_keys", account_id), load)
 
@@ -111,7 +147,7 @@ class Connection:
         """The signed-in User's Accounts. ``fresh`` skips the cache, as for ``api_keys``."""
 
         def load() -> list[contract.Account]:
-            return self.call(lambda c: c.list_accounts())
+            return self._call(lambda c: c.list_accounts())
 
         return load() if fresh else self._cached(("accounts", None), load)
 

@@ -21,6 +21,23 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from ..redact import SECRET_PATTERNS
 
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "MAX_URL_LENGTH",
+    "check_account_id",
+    "check_adopt",
+    "check_bool",
+    "check_end_date",
+    "check_map",
+    "check_name",
+    "check_optional_text",
+    "check_url",
+    "is_unknown",
+    "normalize",
+    "normalize_account_id",
+    "unknown_properties",
+]
+
 MAX_NAME_LENGTH = 100  # [assumed]: the page sets no limit; long names are almost always a mistake
 MAX_URL_LENGTH = 2048
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

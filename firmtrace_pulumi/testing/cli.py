@@ -24,9 +24,9 @@ from typing import Any
 __all__ = ["PulumiCli", "PulumiFailed", "PulumiNotFound", "isolation_env"]
 
 INSTALL_HINT = (
-    "No `pulumi` on PATH. `make up` and `make test` get one through scripts/ensure-pulumi "
-    "(it builds the Pulumi CLI from Go modules once); or install it: "
-    "https://www.pulumi.com/docs/install/"
+    "No `pulumi` on PATH: install the Pulumi CLI (https://www.pulumi.com/docs/install/). In the "
+    "firmtrace-pulumi repository, `make up` and `make test` get one through scripts/ensure-pulumi "
+    "(it builds the Pulumi CLI from Go modules once)."
 )
 
 
@@ -55,14 +55,19 @@ def isolation_env(home: Path) -> dict[str, str]:
 
 @dataclass
 class PulumiCli:
-    """``pulumi`` against a file backend (``state``) with a passphrase in ``passphrase_file``."""
+    """``pulumi`` against a file backend (``state``) with a passphrase in ``passphrase_file``.
+
+    ``python``, when given, is the interpreter a program (and its dynamic providers) runs on if
+    its ``Pulumi.yaml`` names no ``virtualenv`` (``PULUMI_PYTHON_CMD``); else ``python3`` on PATH.
+    """
 
     root: Path
+    python: str | None = None
 
     @classmethod
-    def local(cls, root: Path) -> PulumiCli:
+    def local(cls, root: Path, *, python: str | None = None) -> PulumiCli:
         """A CLI whose home, state and passphrase live under ``root`` (created, 0700)."""
-        cli = cls(root.resolve())
+        cli = cls(root.resolve(), python)
         cli.state.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not cli.passphrase_file.exists():
             fd = os.open(cli.passphrase_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -95,11 +100,14 @@ class PulumiCli:
 
     def env(self) -> dict[str, str]:
         """The variables this CLI runs with (added to the current environment)."""
-        return {
+        env = {
             **isolation_env(self.home),
             "PULUMI_BACKEND_URL": self.backend_url,
             "PULUMI_CONFIG_PASSPHRASE_FILE": str(self.passphrase_file),
         }
+        if self.python is not None:
+            env["PULUMI_PYTHON_CMD"] = self.python
+        return env
 
     def shell_exports(self) -> str:
         """``export`` lines that give a shell this CLI (PATH included)."""
@@ -119,6 +127,7 @@ class PulumiCli:
     ) -> subprocess.CompletedProcess[str]:
         """``pulumi ARGS`` in ``cwd``, its output captured (``.stdout``, ``.stderr``) or, with
         ``capture=False``, straight to this process's own. Raises PulumiFailed if ``check``."""
+        __tracebackhide__ = True  # pytest: a failure report does not show env and input here
         base = dict(os.environ)
         base.pop("PULUMI_CONFIG_PASSPHRASE", None)  # the file is ours; a user's value would win
         completed = subprocess.run(

@@ -18,6 +18,7 @@ from firmtrace_pulumi import __version__, contract
 from firmtrace_pulumi.client import UNSET, USER_AGENT, FirmtraceClient
 from firmtrace_pulumi.errors import (
     ConfigurationError,
+    ContractError,
     CredentialsError,
     FirmtraceError,
     TransientError,
@@ -253,7 +254,7 @@ def test_unreadable_answer_names_fields_but_never_values() -> None:
     text = str(info.value)
     assert "account_id" in text
     assert KEY not in text
-    assert type(info.value) is FirmtraceError
+    assert type(info.value) is ContractError
 
 
 def test_error_body_text_is_redacted() -> None:

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
-from firmtrace_pulumi.testing import PulumiCli
+from firmtrace_pulumi.testing import Connection, PulumiCli
 from tests import leaks
 
 REQUIRE = os.environ.get("FIRMTRACE_REQUIRE_PULUMI") == "1"
@@ -42,13 +42,18 @@ API_KEY = "pulumi-python:dynamic/firmtrace:ApiKey"
 ACCOUNT = "pulumi-python:dynamic/firmtrace:Account"
 
 
-@pytest.fixture(autouse=True)
-def _pulumi_on_path() -> None:
+def require_pulumi() -> None:
+    """Skip the test without a ``pulumi`` on PATH; fail it instead if CI requires one."""
     if shutil.which("pulumi") is None:
         reason = "needs the Pulumi CLI on PATH: `make test` gets it through scripts/ensure-pulumi"
         if REQUIRE:
             pytest.fail(f"FIRMTRACE_REQUIRE_PULUMI=1 and no pulumi: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _pulumi_on_path() -> None:
+    require_pulumi()
 
 
 def json_documents(text: str) -> list[Any]:
@@ -207,9 +212,10 @@ def write_project(directory: Path, name: str, program: str) -> Path:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> PulumiCli:
-    """The real CLI with a file backend, passphrase and PULUMI_HOME of this test's own."""
-    return PulumiCli.local(tmp_path / "pulumi")
+def cli(pulumi_cli: PulumiCli) -> PulumiCli:
+    """The real CLI with a file backend, passphrase and PULUMI_HOME of this test's own (the
+    testing kit's ``pulumi_cli``)."""
+    return pulumi_cli
 
 
 @pytest.fixture
@@ -232,8 +238,9 @@ def new_stack(
         project_dir = directory or write_project(tmp_path / project, project, program)
         stack = Stack(cli, project_dir, name, project)
         cli.run("stack", "init", name, cwd=project_dir)
-        stack.pulumi("config", "set", "firmtrace:apiUrl", emulator.url)
-        stack.set_secret("firmtrace:token", token or emulator.register().token)
+        Connection(emulator.url, token or emulator.register().token).configure(
+            cli, project_dir, stack=name
+        )
         made.append(stack)
         return stack
 

@@ -58,3 +58,19 @@ def test_a_credential_under_the_other_kinds_key_is_refused_naming_the_right_key(
     assert f"{where} holds what looks like" in message and f"store it as {right}" in message
     assert calls(emulator) == {}
     assert key not in stack.all_printed and user.token not in stack.all_printed
+
+
+def test_a_credential_stored_in_plain_text_gets_a_warning_with_the_fix(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    user = emulator.register()
+    stack = new_stack(PROGRAM, token=user.token)
+    stack.config(accountId=user.account_id)
+    assert not [w for w in stack.preview().diagnostics("warning") if "plain text" in w]
+    # The CLI asks for --secret or --plaintext (a hand-edited stack file asks for nothing).
+    stack.pulumi("config", "set", "--plaintext", "firmtrace:token", input=user.token)
+    # Not --json: that prints the stack's plain-text config back, the token included.
+    printed = " ".join(stack.pulumi("preview").split())
+    assert "firmtrace:token is stored in the stack config in plain text" in printed
+    assert "`pulumi config set --secret firmtrace:token`" in printed
+    assert "+ 2 to create" in printed, "a warning, not a refusal"

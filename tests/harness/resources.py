@@ -43,8 +43,8 @@ def urn(type_: str, name: str, *, project: str = "firmtrace-test", stack: str = 
 
 
 @dataclass
-class Registration:
-    """One resource as a program registers it."""
+class DeclaredResource:
+    """One resource as a program declares it (what `register` sends the engine)."""
 
     urn: str
     type: str
@@ -65,16 +65,16 @@ def _wire(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def api_key(resource_name: str, /, **inputs: Any) -> Registration:
+def api_key(resource_name: str, /, **inputs: Any) -> DeclaredResource:
     """``ApiKey(resource_name, **inputs)``: ``None`` inputs are left out, dates become text."""
     props = {k: _wire(v) for k, v in inputs.items() if v is not None}
     props[NAME_PREFIX] = resource_name
     props[PROVIDER_KEY] = pickled(ApiKeyProvider)
-    return Registration(urn(API_KEY_TYPE, resource_name), API_KEY_TYPE, props, ["api_key"])
+    return DeclaredResource(urn(API_KEY_TYPE, resource_name), API_KEY_TYPE, props, ["api_key"])
 
 
-def account(resource_name: str, /, **inputs: Any) -> Registration:
+def account(resource_name: str, /, **inputs: Any) -> DeclaredResource:
     """``Account(resource_name, **inputs)``; ``None`` inputs are left out."""
     props = {k: v for k, v in inputs.items() if v is not None}
     props[PROVIDER_KEY] = pickled(AccountProvider)
-    return Registration(urn(ACCOUNT_TYPE, resource_name), ACCOUNT_TYPE, props)
+    return DeclaredResource(urn(ACCOUNT_TYPE, resource_name), ACCOUNT_TYPE, props)

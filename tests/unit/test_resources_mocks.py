@@ -97,7 +97,7 @@ def test_account_registers_type_token_and_defaults_deletion_protection_on(record
 
 
 def test_account_without_name_or_url_fails_fast():
-    with pytest.raises(TypeError, match="name' and 'url"):
+    with pytest.raises(TypeError, match="Account 'broken' needs 'name'"):
         Account("broken", url="https://x.example")
 
 
