@@ -216,15 +216,15 @@ class FaultMiddleware:
             await asyncio.sleep(decision.latency_ms / 1000)
         step = decision.step or _NO_FAULT
         call = Call(
-            self.app,
-            scope,
-            receive,
-            send,
-            entry,
-            self.faults,
-            self.limiter,
-            _limit_key(scope, authorization),
-            decision.error_status,
+            app=self.app,
+            scope=scope,
+            receive=receive,
+            send=send,
+            entry=entry,
+            faults=self.faults,
+            limiter=self.limiter,
+            limit_key=_limit_key(scope, authorization),
+            error_status=decision.error_status,
         )
         await HANDLERS[step.fault](call, step)
 
