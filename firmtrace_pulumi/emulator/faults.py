@@ -40,10 +40,11 @@ Script steps (``times`` repeats a step, default 1):
   ``user_message``, as careless APIs do ("invalid request: {...}"). Nothing is committed. It
   tests that a client never shows a secret the API echoes back.
 - ``drop_after_commit``: the request is handled and committed, then the connection is closed
-  without an answer (httpx raises ``RemoteProtocolError``). Where the server offers no way to
-  close the connection, the emulator hangs ``drop_hang_s`` so the client times out.
+  without an answer (httpx raises ``RemoteProtocolError``, or ``ReadError`` when the close races
+  its read). Where the server offers no way to close the connection, the emulator hangs
+  ``drop_hang_s`` so the client times out.
 - ``reset_before_read``: the connection is closed before the request is handled; nothing is
-  committed.
+  committed (httpx raises as above).
 - ``slow``: the request is handled and committed, and the answer is sent ``ms`` later.
 - ``pass``: handled normally (lets a script start with successes).
 
