@@ -61,8 +61,8 @@ bench: $(STAMP)       ## the benchmarks, with targets and pass/fail
 matrix: $(STAMP)      ## run the fault matrix and write tests/faults/MATRIX.md (its test checks it)
 	$(PY) -m tests.faults.matrix
 
-emulator: $(STAMP)    ## run the emulator in the foreground
-	$(VENV)/bin/firmtrace-emulator --port 8787
+emulator: $(STAMP)    ## run the emulator in the foreground, on the CLI's default port (see its --help)
+	$(VENV)/bin/firmtrace-emulator
 
 pulumi:               ## build (or find) the Pulumi CLI and print its directory
 	@scripts/ensure-pulumi

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from firmtrace_pulumi.emulator.faults import FaultConfig
+
 from . import fixtures as f
 from .report import Section, median, ms, percentile
 
@@ -87,7 +89,7 @@ def run(iterations: int) -> Section:
                 return times
 
             loopback = measure(iterations)
-            emu.admin.set_faults({"latency_ms": LATENCY_MS})
+            emu.admin.set_faults(FaultConfig(latency_ms=LATENCY_MS))
             latency_rounds = max(2, iterations // 5)
             remote = measure(latency_rounds)
 

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from firmtrace_pulumi.emulator.faults import FaultConfig
+
 from . import fixtures as f
 from .profile import EMULATOR_BUCKETS, PROVIDER_BUCKETS, sampling
 from .report import Section, ms
@@ -30,7 +32,7 @@ def run(keys: int, accounts: int, profile: bool = False) -> Section:
         user = f.register(emu)
         with f.provider(emu, user) as process:
             pid = process.proc.pid
-            emu.admin.set_faults({"latency_ms": LATENCY_MS})
+            emu.admin.set_faults(FaultConfig(latency_ms=LATENCY_MS))
             emu.admin.clear_requests()
             started_rss = f.vm_kib(pid, "VmRSS")
 

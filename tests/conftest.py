@@ -12,13 +12,15 @@ EmulatorAdmin``:
   ``(token, email, password)``: a User with ``role`` in an existing Account
 - ``.state() -> dict``, ``.requests(*, method=None, path=None) -> list[dict]``,
   ``.clear_requests()``
-- ``.set_faults(dict)``, ``.clear_faults()``, ``.faults()``; ``.reset()`` wipes everything
+- ``.script(Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2), ...)``,
+  ``.set_faults(FaultConfig(...))`` (or its JSON), ``.clear_faults()``, ``.faults()``
+  (``firmtrace_pulumi.emulator.faults``); ``.reset()`` wipes everything
   (do not call it on the shared emulator: other tests' data lives there)
 
 The emulator is shared: create your own Users/Accounts with ``register()`` and filter
 ``state()``/``requests()`` to them, or clear the request log first. A test that sets faults
-(or a rate limit, ``set_faults({"rate_limit": 5})``) should use ``clean_faults`` instead, which
-clears them afterwards.
+(or a rate limit, ``set_faults(FaultConfig(rate_limit=5))``) should use ``clean_faults``
+instead, which clears them afterwards.
 
 Set ``FIRMTRACE_EMULATOR_URL`` to run against an emulator that is already running.
 

@@ -8,6 +8,8 @@ parts need the ``emulator`` extra (fastapi, uvicorn).
 - ``EmulatorServer``: serve it on a loopback port from a thread (``server``)
 - ``EmulatorProcess``: serve it from a child process (``process``)
 - ``EmulatorAdmin``: httpx client for the ``/_emulator`` admin routes (``admin_client``)
+- ``FaultConfig``, ``FaultStep``: typed fault injection, e.g.
+  ``admin.script(Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2))`` (``faults``)
 
 See README.md beside this file for the CLI, the admin routes and fault injection.
 """
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .admin_client import EmulatorAdmin
     from .app import create_app
+    from .faults import FaultConfig, FaultStep
     from .process import EmulatorProcess
     from .server import EmulatorServer
     from .settings import EmulatorSettings
@@ -30,6 +33,8 @@ _EXPORTS = {
     "EmulatorProcess": "process",
     "EmulatorServer": "server",
     "EmulatorSettings": "settings",
+    "FaultConfig": "faults",
+    "FaultStep": "faults",
     "Store": "store",
 }
 
@@ -38,6 +43,8 @@ __all__ = [
     "EmulatorProcess",
     "EmulatorServer",
     "EmulatorSettings",
+    "FaultConfig",
+    "FaultStep",
     "Store",
     "create_app",
 ]

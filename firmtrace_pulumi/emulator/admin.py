@@ -20,10 +20,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
-from . import validation
-from .credentials import fingerprint, hash_password, new_salt, new_token
+from .backend import Backend
 from .faults import FaultConfig, Faults
-from .problems import not_found, validation_error
 from .ratelimit import RateLimiter
 from .request_log import RequestLog
 from .responses import api_key_fields
@@ -102,23 +100,9 @@ async def clear_faults(request: Request) -> dict[str, Any]:
 
 @router.post("/users")
 async def seed_user(body: SeedUserRequest, request: Request) -> dict[str, str]:
-    store = _store(request)
-    email = validation.text("email", body.email).strip()
-    if "@" not in email:
-        raise validation_error("email", "'email' must be an email address.")
-    password = validation.text("password", body.password)
-    if store.account(validation.text("account_id", body.account_id)) is None:
-        raise not_found("Account")
-    token, salt = new_token(), new_salt()
-    store.seed_user(
-        email=email,
-        password_salt=salt,
-        password_hash=hash_password(password, salt),
-        account_id=body.account_id,
-        role=body.role,
-        token_hash=fingerprint(token),
-    )
-    return {"token": token}
+    backend: Backend = request.app.state.backend
+    token = backend.seed_user(**body.model_dump())
+    return {"token": token.get_secret_value()}
 
 
 @router.post("/reset")

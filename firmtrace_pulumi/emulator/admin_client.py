@@ -1,18 +1,25 @@
 """``EmulatorAdmin``: a small httpx client for a running emulator's ``/_emulator`` routes.
 
-Needs only httpx, so it also drives an emulator running elsewhere (``EmulatorProcess``, a CLI
-started by hand, CI). The ``emulator`` pytest fixture yields one of these.
+Needs no ``emulator`` extra (only httpx and pydantic), so it also drives an emulator running
+elsewhere (``EmulatorProcess``, a CLI started by hand, CI). The ``emulator`` pytest fixture
+yields one of these. Faults are typed (``faults.FaultConfig``, ``faults.FaultStep``)::
+
+    admin.script(Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2))
+    admin.set_faults(FaultConfig(latency_ms=50))
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, NamedTuple
 
 import httpx
 
-API_PREFIX = "/v1.3"  # == firmtrace_pulumi.contract.API_PREFIX (kept import-light)
+from firmtrace_pulumi.contract import API_PREFIX
+
+from .faults import EndpointSpec, FaultConfig, FaultStep
 
 
 class Registration(NamedTuple):
@@ -93,10 +100,20 @@ class EmulatorAdmin:
         result: dict[str, Any] = self._call("GET", "/faults")
         return result
 
-    def set_faults(self, config: dict[str, Any]) -> dict[str, Any]:
-        """Replace the fault configuration (see ``firmtrace_pulumi.emulator.faults``)."""
-        result: dict[str, Any] = self._call("PUT", "/faults", json=config)
+    def set_faults(self, config: FaultConfig | Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the fault configuration; returns it as ``faults()`` shows it.
+
+        ``config`` is a ``FaultConfig`` or, as the HTTP API takes it, its JSON (see
+        ``firmtrace_pulumi.emulator.faults``).
+        """
+        body = config.to_json() if isinstance(config, FaultConfig) else dict(config)
+        result: dict[str, Any] = self._call("PUT", "/faults", json=body)
         return result
+
+    def script(self, endpoint: EndpointSpec, *steps: FaultStep) -> dict[str, Any]:
+        """Replace the fault configuration with one script: ``steps`` in order on ``endpoint``
+        (``Endpoints.CREATE_API_KEY``), one per request; every other fault off."""
+        return self.set_faults(FaultConfig(scripts={endpoint: list(steps)}))
 
     def clear_faults(self) -> dict[str, Any]:
         """Back to the start-up fault configuration (none, for the test fixture)."""

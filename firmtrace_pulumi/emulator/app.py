@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from . import admin, handlers, openapi
+from .backend import Backend
 from .faults import Faults
 from .middleware import FaultMiddleware
 from .ratelimit import RateLimiter
@@ -42,6 +43,7 @@ def create_app(store: Store | None = None, settings: EmulatorSettings | None = N
         redoc_url=None,
     )
     app.state.store = store if store is not None else Store()
+    app.state.backend = Backend(app.state.store)
     app.state.settings = settings
     app.state.faults = Faults(settings.faults, rate_limit=settings.rate_limit)
     app.state.limiter = RateLimiter()

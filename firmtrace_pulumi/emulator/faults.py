@@ -40,16 +40,24 @@ Script steps (``times`` repeats a step, default 1):
   ``user_message``, as careless APIs do ("invalid request: {...}"). Nothing is committed. It
   tests that a client never shows a secret the API echoes back.
 - ``drop_after_commit``: the request is handled and committed, then the connection is closed
-  without an answer (httpx raises ``RemoteProtocolError``). Where the server offers no way to
-  close the connection, the emulator hangs ``drop_hang_s`` so the client times out.
+  without an answer (httpx raises ``RemoteProtocolError``, or ``ReadError`` when the close races
+  its read). Where the server offers no way to close the connection, the emulator hangs
+  ``drop_hang_s`` so the client times out.
 - ``reset_before_read``: the connection is closed before the request is handled; nothing is
-  committed.
+  committed (httpx raises as above).
 - ``slow``: the request is handled and committed, and the answer is sent ``ms`` later.
 - ``pass``: handled normally (lets a script start with successes).
 
 Order for each ``/v1.3`` request: latency, then the next scripted step, then the rate limit, then
-the random ``error_rate`` draw (skipped when a script step applied). Admin routes
-(``/_emulator/*``) and ``/openapi.json`` are never faulted, limited or logged.
+the random ``error_rate`` draw (skipped when a script step applied). The steps that answer
+without handling the request (``status``, ``echo``, ``reset_before_read``) act before the rate
+limit and use none of its budget. Admin routes (``/_emulator/*``) and ``/openapi.json`` are never
+faulted, limited or logged.
+
+From Python, the same configuration is typed (``EmulatorAdmin`` sends it as the JSON above)::
+
+    admin.script(Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2), FaultStep.slow(1500))
+    admin.set_faults(FaultConfig(latency_ms=50, rate_limit=5))
 """
 
 from __future__ import annotations
@@ -58,18 +66,32 @@ import random
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Literal
+from enum import Enum
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from firmtrace_pulumi.contract import API_PREFIX
+from firmtrace_pulumi.contract import API_PREFIX, Endpoint
 
-FaultKind = Literal["status", "echo", "drop_after_commit", "reset_before_read", "slow", "pass"]
 ANY = "*"
 
 
-def endpoint_key(spec: str) -> str:
-    """Normalise ``"post /v1.3/api_key"`` to ``"POST /api_key"``; ``"*"`` stays ``"*"``."""
+class FaultKind(str, Enum):
+    """What a script step does (``"fault"`` in the JSON); ``middleware.HANDLERS`` acts on each."""
+
+    STATUS = "status"
+    ECHO = "echo"
+    DROP_AFTER_COMMIT = "drop_after_commit"
+    RESET_BEFORE_READ = "reset_before_read"
+    SLOW = "slow"
+    PASS = "pass"
+
+
+def endpoint_key(spec: str | Endpoint) -> str:
+    """Normalise ``"post /v1.3/api_key"`` or ``Endpoints.CREATE_API_KEY`` to ``"POST /api_key"``;
+    ``"*"`` stays ``"*"``."""
+    if isinstance(spec, Endpoint):
+        return f"{spec.method} {spec.path}"
     spec = spec.strip()
     if spec == ANY:
         return ANY
@@ -88,29 +110,76 @@ def _candidates(method: str, path: str) -> tuple[str, ...]:
 
 
 class FaultStep(BaseModel):
-    """One scripted fault."""
+    """One scripted fault. Build one with the constructor named after its kind::
+
+        FaultStep.status(503, times=2)    FaultStep.echo(400)    FaultStep.slow(1500)
+        FaultStep.drop_after_commit()     FaultStep.reset_before_read()    FaultStep.pass_()
+
+    ``status_code`` is ``"status"`` in the JSON (dump with ``by_alias=True``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     fault: FaultKind
-    status: int = Field(default=503, ge=400, le=599)
+    status_code: int = Field(default=503, ge=400, le=599, alias="status")
     retry_after: int | None = Field(default=None, ge=0)
     ms: int = Field(default=0, ge=0, le=600_000)
     times: int = Field(default=1, ge=1)
 
+    @classmethod
+    def status(cls, status: int, *, retry_after: int | None = None, times: int = 1) -> FaultStep:
+        """Answer ``status`` at once with the error body; nothing is committed."""
+        return cls(fault=FaultKind.STATUS, status=status, retry_after=retry_after, times=times)
+
+    @classmethod
+    def echo(cls, status: int, *, times: int = 1) -> FaultStep:
+        """Answer ``status`` (a 4xx) repeating the request's body in ``user_message``."""
+        return cls(fault=FaultKind.ECHO, status=status, times=times)
+
+    @classmethod
+    def drop_after_commit(cls, *, times: int = 1) -> FaultStep:
+        """Handle and commit the request, then close the connection without an answer."""
+        return cls(fault=FaultKind.DROP_AFTER_COMMIT, times=times)
+
+    @classmethod
+    def reset_before_read(cls, *, times: int = 1) -> FaultStep:
+        """Close the connection before the request is handled; nothing is committed."""
+        return cls(fault=FaultKind.RESET_BEFORE_READ, times=times)
+
+    @classmethod
+    def slow(cls, ms: int, *, times: int = 1) -> FaultStep:
+        """Handle and commit the request, and send the answer ``ms`` later."""
+        return cls(fault=FaultKind.SLOW, ms=ms, times=times)
+
+    @classmethod
+    def pass_(cls, *, times: int = 1) -> FaultStep:
+        """Handle the request normally (``"pass"``; the underscore because ``pass`` is Python's)."""
+        return cls(fault=FaultKind.PASS, times=times)
+
+
+EndpointSpec: TypeAlias = "str | Endpoint"
+"""An endpoint as a fault configuration names it: ``Endpoints.CREATE_API_KEY``, or a string
+(``"POST /api_key"``, ``"* /accounts"``, ``"*"``). A validated configuration holds strings."""
+
 
 class FaultConfig(BaseModel):
-    """The whole fault configuration (see the module docstring)."""
+    """The whole fault configuration (see the module docstring). In Python::
+
+        FaultConfig(latency_ms=50, rate_limit=5)
+        FaultConfig(scripts={Endpoints.CREATE_API_KEY: [FaultStep.drop_after_commit()]})
+
+    ``EmulatorAdmin.set_faults`` sends one; ``EmulatorAdmin.script`` builds the common case.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     latency_ms: int = Field(default=0, ge=0, le=600_000)
-    endpoint_latency_ms: dict[str, int] = Field(default_factory=dict)
+    endpoint_latency_ms: dict[EndpointSpec, int] = Field(default_factory=dict)
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     error_status: int = Field(default=503, ge=500, le=599)
-    error_endpoints: list[str] | None = None
+    error_endpoints: list[EndpointSpec] | None = None
     seed: int | None = None
-    scripts: dict[str, list[FaultStep]] = Field(default_factory=dict)
+    scripts: dict[EndpointSpec, list[FaultStep]] = Field(default_factory=dict)
     rate_limit: float | None = Field(default=None, ge=0)
     drop_hang_s: float = Field(default=30.0, ge=0)
 
@@ -124,13 +193,18 @@ class FaultConfig(BaseModel):
 
     @field_validator("endpoint_latency_ms", "scripts")
     @classmethod
-    def _normalise_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _normalise_keys(cls, value: dict[EndpointSpec, Any]) -> dict[EndpointSpec, Any]:
         return {endpoint_key(key): item for key, item in value.items()}
 
     @field_validator("error_endpoints")
     @classmethod
-    def _normalise_list(cls, value: list[str] | None) -> list[str] | None:
+    def _normalise_list(cls, value: list[EndpointSpec] | None) -> list[EndpointSpec] | None:
         return None if value is None else [endpoint_key(key) for key in value]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON of ``PUT /_emulator/faults`` (only what differs from the defaults)."""
+        data: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        return data
 
 
 @dataclass(frozen=True)
@@ -156,7 +230,7 @@ class Faults:
         with self._lock:
             self._config = config
             self._random = random.Random(config.seed)
-            self._scripts: dict[str, deque[list[Any]]] = {
+            self._scripts: dict[EndpointSpec, deque[list[Any]]] = {
                 key: deque([step, step.times] for step in steps)
                 for key, steps in config.scripts.items()
             }
@@ -213,9 +287,12 @@ class Faults:
     def describe(self) -> dict[str, Any]:
         """The configuration as JSON, with ``scripts`` showing only the steps still to come."""
         with self._lock:
-            data = self._config.model_dump(mode="json")
+            data = self._config.model_dump(mode="json", by_alias=True)
             data["scripts"] = {
-                key: [{**step.model_dump(mode="json"), "times": left} for step, left in queue]
+                key: [
+                    {**step.model_dump(mode="json", by_alias=True), "times": left}
+                    for step, left in queue
+                ]
                 for key, queue in self._scripts.items()
                 if queue
             }

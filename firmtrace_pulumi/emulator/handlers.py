@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from firmtrace_pulumi.contract import ErrorCode
 
-from .problems import ApiError, default_code, error_response
+from .problems import ApiError, default_code, error_response, pydantic_message
 
 logger = logging.getLogger("firmtrace_pulumi.emulator")
 
@@ -32,23 +32,12 @@ def _field(loc: Sequence[Any]) -> str:
     return str(loc[0]) if loc else "body"
 
 
-def _message(error: dict[str, Any], field: str) -> str:
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        return f"Unknown field '{field}'."
-    if kind == "missing":
-        return f"'{field}' is required."
-    if kind == "json_invalid":
-        return "The request body is not valid JSON."
-    return f"'{field}': {error.get('msg', 'invalid value')}."
-
-
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     first = errors[0] if errors else {}
     field = _field(first.get("loc", ()))
-    return error_response(400, ErrorCode.VALIDATION, _message(first, field), field=field)
+    return error_response(400, ErrorCode.VALIDATION, pydantic_message(first, field), field=field)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.responses import JSONResponse
 
@@ -64,6 +65,19 @@ def error_response(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
+def pydantic_message(error: Mapping[str, Any], field: str) -> str:
+    """One sentence for one pydantic error (an item of ``errors()``) about ``field``."""
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return f"Unknown field '{field}'."
+    if kind == "missing":
+        return f"'{field}' is required."
+    if kind == "json_invalid":
+        return "The request body is not valid JSON."
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"'{field}': {message}."
+
+
 def validation_error(field: str, user_message: str) -> ApiError:
     return ApiError(400, ErrorCode.VALIDATION, user_message, field=field)
 
@@ -76,9 +90,20 @@ def forbidden(user_message: str) -> ApiError:
     return ApiError(403, ErrorCode.FORBIDDEN, user_message)
 
 
+_UNKNOWN_CREDENTIAL = (
+    "The credential is unknown, revoked, ended or rotated. Sign in again or use a live key."
+)
+_NO_CREDENTIAL = "This call needs a credential: send 'Authorization: Bearer <token or API key>'."
+_NOT_BEARER = "The Authorization header must read 'Bearer <token or API key>'."
+
+
 def invalid_credential() -> ApiError:
-    return ApiError(
-        401,
-        ErrorCode.INVALID_CREDENTIAL,
-        "The credential is unknown, revoked, ended or rotated. Sign in again or use a live key.",
-    )
+    """401 for a well-formed credential the emulator does not (or no longer) accept."""
+    return ApiError(401, ErrorCode.INVALID_CREDENTIAL, _UNKNOWN_CREDENTIAL)
+
+
+def missing_credential(authorization: str | None) -> ApiError:
+    """401 for a request without a usable ``Authorization: Bearer`` header (``authorization``
+    as sent, ``None`` if absent)."""
+    message = _NOT_BEARER if authorization and authorization.strip() else _NO_CREDENTIAL
+    return ApiError(401, ErrorCode.INVALID_CREDENTIAL, message)

@@ -7,8 +7,9 @@ from starlette.responses import JSONResponse
 
 from firmtrace_pulumi.contract import Account, ApiKey
 
+from .backend import Scope
 from .clock import is_active
-from .store import AccountRow, ApiKeyRow
+from .store import ApiKeyRow
 
 
 def contract_response(model: BaseModel, status_code: int = 200) -> JSONResponse:
@@ -25,8 +26,10 @@ def contract_response(model: BaseModel, status_code: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status_code)
 
 
-def account_model(row: AccountRow, role: int) -> Account:
-    return Account(account_id=row.account_id, name=row.name, url=row.url, role=role)
+def account_model(scope: Scope) -> Account:
+    """An Account as the caller sees it: with their role in it."""
+    row = scope.account
+    return Account(account_id=row.account_id, name=row.name, url=row.url, role=scope.role)
 
 
 def api_key_fields(row: ApiKeyRow) -> dict[str, object]:

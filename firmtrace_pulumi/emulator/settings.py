@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from .faults import FaultConfig
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+"""The CLI's port (``make emulator``); the docs' ``http://127.0.0.1:8765`` examples match it."""
 DEFAULT_RATE_LIMIT = 100.0
 DEFAULT_DB = ".firmtrace/emulator.sqlite3"
 

@@ -14,7 +14,9 @@ from pydantic import SecretStr
 
 from firmtrace_pulumi import contract
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.contract import Endpoints
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.emulator.faults import FaultConfig, FaultStep
 from firmtrace_pulumi.errors import (
     ConflictError,
     CredentialsError,
@@ -308,7 +310,7 @@ def test_400_names_the_field(make_client: MakeClient, user: Any) -> None:
 def test_429_retry_after_is_waited_out(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"POST /api_key": [{"fault": "status", "status": 429}]}})
+    emu.script(Endpoints.CREATE_API_KEY, FaultStep.status(429))
     count = sent(emu, "POST", "/api_key")
     client = make_client(user.token)
     key = client.create_api_key(user.account_id, name="after-429")
@@ -320,7 +322,7 @@ def test_429_retry_after_is_waited_out(
 def test_503_burst_is_retried_with_growing_delays(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"GET /accounts": [{"fault": "status", "status": 503, "times": 3}]}})
+    emu.script(Endpoints.LIST_ACCOUNTS, FaultStep.status(503, times=3))
     client = make_client(user.token)
     assert client.list_accounts()
     assert fake_time.slept == [0.2, 0.4, 0.8]
@@ -330,8 +332,7 @@ def test_503_burst_is_retried_with_growing_delays(
 def test_503_on_a_create_is_retried_and_creates_once(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    burst = [{"fault": "status", "status": 503, "times": 2}]
-    emu.set_faults({"scripts": {"POST /api_key": burst}})
+    emu.script(Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2))
     client = make_client(user.token)
     client.create_api_key(user.account_id, name="after-503")
     assert len(client.list_api_keys(user.account_id)) == 1
@@ -341,7 +342,7 @@ def test_503_on_a_create_is_retried_and_creates_once(
 def test_retries_exhausted_is_transient(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"GET /api_key": [{"fault": "status", "status": 503, "times": 9}]}})
+    emu.script(Endpoints.LIST_API_KEYS, FaultStep.status(503, times=9))
     client = make_client(user.token, retry=fake_time.policy(max_attempts=3))
     with pytest.raises(TransientError) as info:
         client.list_api_keys(user.account_id)
@@ -355,8 +356,7 @@ def test_retries_exhausted_is_transient(
 def test_429_asking_for_too_long_gives_up_saying_how_long(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    limited = [{"fault": "status", "status": 429, "retry_after": 45}]
-    emu.set_faults({"scripts": {"GET /accounts": limited}})
+    emu.script(Endpoints.LIST_ACCOUNTS, FaultStep.status(429, retry_after=45))
     client = make_client(user.token)
     with pytest.raises(TransientError, match="asked to wait 45 s") as info:
         client.list_accounts()
@@ -367,7 +367,7 @@ def test_429_asking_for_too_long_gives_up_saying_how_long(
 def test_connection_reset_on_a_read_is_retried(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"GET /accounts": [{"fault": "reset_before_read"}]}})
+    emu.script(Endpoints.LIST_ACCOUNTS, FaultStep.reset_before_read())
     client = make_client(user.token)
     assert client.list_accounts()
     assert client.request_count == 2
@@ -381,7 +381,9 @@ def test_create_with_dropped_answer_is_uncertain_and_sent_exactly_once(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
     emu.set_faults(
-        {"drop_hang_s": 2.0, "scripts": {"POST /api_key": [{"fault": "drop_after_commit"}]}}
+        FaultConfig(
+            drop_hang_s=2.0, scripts={Endpoints.CREATE_API_KEY: [FaultStep.drop_after_commit()]}
+        )
     )
     count = sent(emu, "POST", "/api_key")
     client = make_client(user.token, timeout=1.0)
@@ -399,7 +401,7 @@ def test_create_with_dropped_answer_is_uncertain_and_sent_exactly_once(
 def test_500_on_a_create_is_uncertain_and_not_resent(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"POST /accounts": [{"fault": "status", "status": 500}]}})
+    emu.script(Endpoints.CREATE_ACCOUNT, FaultStep.status(500))
     count = sent(emu, "POST", "/accounts")
     client = make_client(user.token)
     with pytest.raises(UncertainWriteError) as info:
@@ -411,7 +413,7 @@ def test_500_on_a_create_is_uncertain_and_not_resent(
 def test_500_on_an_idempotent_update_is_retried(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:
-    emu.set_faults({"scripts": {"PATCH /accounts": [{"fault": "status", "status": 500}]}})
+    emu.script(Endpoints.UPDATE_ACCOUNT, FaultStep.status(500))
     client = make_client(user.token)
     assert client.update_account(user.account_id, name="Patched").name == "Patched"
     assert client.request_count == 2

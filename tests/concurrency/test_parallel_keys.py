@@ -21,7 +21,9 @@ import pytest
 
 from firmtrace_pulumi import ApiKey
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.contract import Endpoints
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
+from firmtrace_pulumi.emulator.faults import FaultStep
 from firmtrace_pulumi.retry import RetryPolicy
 from tests.harness import wire
 from tests.harness.engine import Engine
@@ -120,18 +122,18 @@ def test_200_keys_in_parallel_while_some_creates_fail(
 ) -> None:
     """Lost answers in the middle of 200 concurrent creates: each is found by its own name and
     revoked, and only that key's create is repeated."""
-    passes = {"fault": "pass", "times": 15}
+    passes = FaultStep.pass_(times=15)
     faults = [
-        {"fault": "drop_after_commit"},
-        {"fault": "reset_before_read"},
-        {"fault": "status", "status": 503, "times": 2},
-        {"fault": "status", "status": 500},
-        {"fault": "status", "status": 429, "retry_after": 1},
-        {"fault": "slow", "ms": 2500},  # committed, answered after the 2 s timeout
-        {"fault": "drop_after_commit", "times": 2},
+        FaultStep.drop_after_commit(),
+        FaultStep.reset_before_read(),
+        FaultStep.status(503, times=2),
+        FaultStep.status(500),
+        FaultStep.status(429, retry_after=1),
+        FaultStep.slow(2500),  # committed, answered after the 2 s timeout
+        FaultStep.drop_after_commit(times=2),
     ]
     script = [step for fault in faults for step in (passes, fault)]
-    clean_faults.set_faults({"scripts": {"POST /api_key": script}})
+    clean_faults.script(Endpoints.CREATE_API_KEY, *script)
 
     run_program(engine, lambda: many_keys(owner.account_id))
 

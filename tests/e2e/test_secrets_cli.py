@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.contract import Endpoints
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.emulator.faults import FaultConfig, FaultStep
 
 from .conftest import SECRET_SIG, Stack, assert_keys_encrypted, calls
 
@@ -177,15 +179,12 @@ def test_the_signing_password_stays_redacted_after_many_keys(
     stack.set_secret("firmtrace:password", user.password)
     stack.config(accountId=user.account_id, keys="41")
     emulator.set_faults(
-        {
-            "scripts": {
-                "POST /api_key": [
-                    {"fault": "pass", "times": 40},
-                    {"fault": "status", "status": 401},
-                ],
-                "POST /login": [{"fault": "pass"}, {"fault": "echo", "status": 400}],
+        FaultConfig(
+            scripts={
+                Endpoints.CREATE_API_KEY: [FaultStep.pass_(times=40), FaultStep.status(401)],
+                Endpoints.LOGIN: [FaultStep.pass_(), FaultStep.echo(400)],
             }
-        }
+        )
     )
     failed = stack.command("up", "--yes", "--skip-preview", check=False)
     assert sum(1 for k in emulator.state()["api_keys"] if k["account_id"] == user.account_id) == 40

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
+from firmtrace_pulumi.emulator.faults import FaultConfig
 from firmtrace_pulumi.emulator.server import EmulatorServer
 
 from .conftest import Connect
@@ -93,7 +94,7 @@ def test_seed_user_refuses_bad_input(emulator: EmulatorAdmin, owner, body: dict,
 def test_reset_wipes_everything():
     with EmulatorServer() as server, EmulatorAdmin(server.url) as admin:
         admin.register()
-        admin.set_faults({"latency_ms": 5})
+        admin.set_faults(FaultConfig(latency_ms=5))
         admin.reset()
         assert admin.state() == {"accounts": [], "api_keys": [], "users": []}
         assert admin.requests() == []

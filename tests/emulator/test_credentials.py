@@ -16,22 +16,29 @@ def _mint(connect: Connect, owner: Registration, **fields: object) -> dict:
     return result
 
 
+NEEDS_ONE = "This call needs a credential: send 'Authorization: Bearer <token or API key>'."
+NOT_BEARER = "The Authorization header must read 'Bearer <token or API key>'."
+UNKNOWN = "The credential is unknown, revoked, ended or rotated. Sign in again or use a live key."
+
+
 @pytest.mark.parametrize(
-    "authorization",
+    ("authorization", "message"),
     [
-        None,
-        "",
-        "Bearer",
-        "Basic dXNlcjpwYXNz",
-        "Bearer garbage",
-        "Bearer ftt_" + "A" * 43,  # token-shaped but unknown
-        "Bearer ftk_0123abcd_" + "A" * 32,  # key-shaped but unknown
+        (None, NEEDS_ONE),
+        ("", NEEDS_ONE),
+        ("Bearer", NOT_BEARER),
+        ("Basic dXNlcjpwYXNz", NOT_BEARER),
+        ("Bearer garbage", UNKNOWN),
+        ("Bearer ftt_" + "A" * 43, UNKNOWN),  # token-shaped but unknown
+        ("Bearer ftk_0123abcd_" + "A" * 32, UNKNOWN),  # key-shaped but unknown
     ],
 )
-def test_missing_or_garbage_authorization_is_401(connect: Connect, authorization: str | None):
+def test_missing_or_garbage_authorization_is_401_saying_what_is_wrong(
+    connect: Connect, authorization: str | None, message: str
+):
     headers = {"Authorization": authorization} if authorization is not None else {}
     response = connect().get("/accounts", headers=headers)
-    expect_error(response, 401, "invalid_credential")
+    assert expect_error(response, 401, "invalid_credential")["user_message"] == message
 
 
 def test_token_requires_account_id_on_account_scoped_calls(as_owner):

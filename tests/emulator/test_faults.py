@@ -8,10 +8,16 @@ import uuid
 import httpx
 import pytest
 
+from firmtrace_pulumi.contract import Endpoints
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
+from firmtrace_pulumi.emulator.faults import FaultConfig, FaultStep
 
 from .conftest import Connect
 from .helpers import expect_error, expect_ok
+
+HANG_UP = (httpx.RemoteProtocolError, httpx.ReadError)
+"""A closed connection reads as a clean EOF or, when the close races the client's read, as a
+reset (``ReadError: [Errno 104]``): either way no answer came."""
 
 
 def _keys_named(emulator: EmulatorAdmin, name: str) -> list[dict]:
@@ -23,7 +29,7 @@ def _create(client: httpx.Client, owner: Registration, name: str) -> httpx.Respo
 
 
 def test_latency_for_one_endpoint(clean_faults: EmulatorAdmin, as_owner):
-    clean_faults.set_faults({"endpoint_latency_ms": {"GET /accounts": 300}})
+    clean_faults.set_faults(FaultConfig(endpoint_latency_ms={Endpoints.LIST_ACCOUNTS: 300}))
     started = time.perf_counter()
     expect_ok(as_owner.get("/accounts"))
     assert time.perf_counter() - started >= 0.3
@@ -33,7 +39,7 @@ def test_latency_for_one_endpoint(clean_faults: EmulatorAdmin, as_owner):
 
 
 def test_latency_for_all_endpoints(clean_faults: EmulatorAdmin, as_owner):
-    clean_faults.set_faults({"latency_ms": 200})
+    clean_faults.set_faults(FaultConfig(latency_ms=200))
     started = time.perf_counter()
     expect_ok(as_owner.get("/accounts"))
     assert time.perf_counter() - started >= 0.2
@@ -41,20 +47,34 @@ def test_latency_for_all_endpoints(clean_faults: EmulatorAdmin, as_owner):
 
 def test_error_rate_is_repeatable_with_a_seed(clean_faults: EmulatorAdmin, as_owner):
     def statuses() -> list[int]:
-        clean_faults.set_faults({"error_rate": 0.5, "error_status": 502, "seed": 7})
+        clean_faults.set_faults(FaultConfig(error_rate=0.5, error_status=502, seed=7))
         return [as_owner.get("/accounts").status_code for _ in range(30)]
 
     first, second = statuses(), statuses()
     assert first == second
     assert set(first) == {200, 502}
-    clean_faults.set_faults({"error_rate": 1.0, "error_status": 500})
+    clean_faults.set_faults(FaultConfig(error_rate=1.0, error_status=500))
     expect_error(as_owner.get("/accounts"), 500, "internal_error")
 
 
 def test_error_rate_can_target_endpoints(clean_faults: EmulatorAdmin, as_owner, owner):
-    clean_faults.set_faults({"error_rate": 1.0, "error_endpoints": ["POST /api_key"]})
+    clean_faults.set_faults(FaultConfig(error_rate=1.0, error_endpoints=[Endpoints.CREATE_API_KEY]))
     expect_ok(as_owner.get("/accounts"))
     expect_error(_create(as_owner, owner, "x"), 503, "unavailable")
+
+
+def test_typed_script_is_the_json_the_admin_api_shows(clean_faults: EmulatorAdmin):
+    shown = clean_faults.script(
+        Endpoints.CREATE_API_KEY, FaultStep.status(503, times=2), FaultStep.echo(400)
+    )
+    assert shown["scripts"] == {
+        "POST /api_key": [
+            {"fault": "status", "status": 503, "retry_after": None, "ms": 0, "times": 2},
+            {"fault": "echo", "status": 400, "retry_after": None, "ms": 0, "times": 1},
+        ]
+    }
+    with pytest.raises(ValueError, match="status"):
+        FaultStep.status(700)  # refused before it is sent
 
 
 def test_scripted_503s_then_success_commit_nothing(
@@ -72,9 +92,7 @@ def test_scripted_503s_then_success_commit_nothing(
 
 
 def test_scripted_429_carries_retry_after(clean_faults: EmulatorAdmin, as_owner, owner):
-    clean_faults.set_faults(
-        {"scripts": {"POST /api_key": [{"fault": "status", "status": 429, "retry_after": 1}]}}
-    )
+    clean_faults.script(Endpoints.CREATE_API_KEY, FaultStep.status(429, retry_after=1))
     response = _create(as_owner, owner, "x")
     expect_error(response, 429, "rate_limited")
     assert response.headers["Retry-After"] == "1"
@@ -96,9 +114,9 @@ def test_script_pass_steps_and_remaining_steps_are_shown(clean_faults: EmulatorA
 def test_drop_after_commit_commits_then_closes_without_answer(
     clean_faults: EmulatorAdmin, as_owner, owner: Registration
 ):
-    clean_faults.set_faults({"scripts": {"POST /api_key": [{"fault": "drop_after_commit"}]}})
+    clean_faults.script(Endpoints.CREATE_API_KEY, FaultStep.drop_after_commit())
     name = uuid.uuid4().hex
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(HANG_UP):
         _create(as_owner, owner, name)
     assert len(_keys_named(clean_faults, name)) == 1
     [entry] = clean_faults.requests(method="POST", path="/api_key")[-1:]
@@ -109,9 +127,9 @@ def test_drop_after_commit_commits_then_closes_without_answer(
 def test_reset_before_read_commits_nothing(
     clean_faults: EmulatorAdmin, as_owner, owner: Registration
 ):
-    clean_faults.set_faults({"scripts": {"POST /api_key": [{"fault": "reset_before_read"}]}})
+    clean_faults.script(Endpoints.CREATE_API_KEY, FaultStep.reset_before_read())
     name = uuid.uuid4().hex
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(HANG_UP):
         _create(as_owner, owner, name)
     assert _keys_named(clean_faults, name) == []
     expect_ok(_create(as_owner, owner, name))
@@ -120,7 +138,7 @@ def test_reset_before_read_commits_nothing(
 def test_slow_answers_late_but_commits(
     clean_faults: EmulatorAdmin, connect: Connect, owner: Registration
 ):
-    clean_faults.set_faults({"scripts": {"POST /api_key": [{"fault": "slow", "ms": 600}] * 2}})
+    clean_faults.script(Endpoints.CREATE_API_KEY, FaultStep.slow(600, times=2))
     impatient = connect(owner.token, timeout=0.2)
     name = uuid.uuid4().hex
     with pytest.raises(httpx.ReadTimeout):
@@ -135,7 +153,7 @@ def test_rate_limit_per_credential_answers_429_with_retry_after(
     clean_faults: EmulatorAdmin, connect: Connect, emulator: EmulatorAdmin
 ):
     first, second = emulator.register(), emulator.register()
-    clean_faults.set_faults({"rate_limit": 2})
+    clean_faults.set_faults(FaultConfig(rate_limit=2))
     client = connect(first.token)
     statuses = [client.get("/accounts").status_code for _ in range(4)]
     assert statuses[:2] == [200, 200] and 429 in statuses[2:]
@@ -158,7 +176,7 @@ def test_faults_shown_can_be_put_back(clean_faults: EmulatorAdmin, as_owner):
 
 
 def test_admin_routes_are_never_faulted(clean_faults: EmulatorAdmin):
-    clean_faults.set_faults({"error_rate": 1.0, "rate_limit": 1, "latency_ms": 0})
+    clean_faults.set_faults(FaultConfig(error_rate=1.0, rate_limit=1))
     for _ in range(3):
         assert clean_faults.health() == {"status": "ok"}
 

@@ -52,6 +52,28 @@ def test_bodies_that_are_not_a_json_object_are_400(connect: Connect, content, he
     expect_error(response, 400, "validation_error")
 
 
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/api_key", "?account_id=...&api_key_part=..."), ("/accounts", "?account_id=...")],
+)
+def test_a_delete_with_a_json_body_is_told_to_use_the_query_string(
+    as_owner, owner: Registration, path: str, query: str
+):
+    key = as_owner.post("/api_key", json={"account_id": owner.account_id}).json()
+    selector = {"account_id": owner.account_id, "api_key_part": key["api_key_part"]}
+    if path == "/accounts":
+        del selector["api_key_part"]
+    response = as_owner.request("DELETE", path, json=selector)
+    body = expect_error(response, 400, "validation_error", field="body")
+    assert body["user_message"] == (
+        f"DELETE /v1.3{path} takes its parameters in the query string ({query}),"
+        " not in a request body."
+    )
+    assert key["api_key_part"] in {
+        k["api_key_part"] for k in as_owner.get("/api_key", params=selector).json()["api_keys"]
+    }, "nothing was deleted"
+
+
 def test_account_id_may_be_a_json_number(as_owner):
     response = as_owner.post("/api_key", json={"account_id": 12345})
     expect_error(response, 404, "not_found")

@@ -37,6 +37,7 @@ from typing import Any
 from firmtrace_pulumi import contract, errors
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.emulator.faults import FaultStep
 from firmtrace_pulumi.emulator.server import EmulatorServer
 from firmtrace_pulumi.errors import FirmtraceError, OrphanRiskError, TransientError
 from firmtrace_pulumi.retry import RetryPolicy
@@ -59,7 +60,7 @@ FUTURE = dt.date.today() + dt.timedelta(days=400)
 class Fault:
     key: str
     title: str
-    step: dict[str, Any]
+    step: FaultStep
     burst: int
     cost: tuple[float, float]
     """Rough seconds (transient, persistent) for scheduling the longest cells first."""
@@ -69,38 +70,38 @@ FAULTS = (
     Fault(
         "429",
         "429 Too Many Requests, `Retry-After: 1`",
-        {"fault": "status", "status": 429, "retry_after": 1},
+        FaultStep.status(429, retry_after=1),
         2,
         (2.2, 4.5),
     ),
-    Fault("500", "500 Internal Server Error", {"fault": "status", "status": 500}, 2, (0.8, 2.0)),
-    Fault("502", "502 Bad Gateway", {"fault": "status", "status": 502}, 2, (0.8, 2.0)),
-    Fault("503", "503 Service Unavailable", {"fault": "status", "status": 503}, 2, (0.8, 2.0)),
+    Fault("500", "500 Internal Server Error", FaultStep.status(500), 2, (0.8, 2.0)),
+    Fault("502", "502 Bad Gateway", FaultStep.status(502), 2, (0.8, 2.0)),
+    Fault("503", "503 Service Unavailable", FaultStep.status(503), 2, (0.8, 2.0)),
     Fault(
         "reset",
         "connection reset before the request is read",
-        {"fault": "reset_before_read"},
+        FaultStep.reset_before_read(),
         2,
         (0.8, 2.0),
     ),
     Fault(
         "drop",
         "server commits, then the answer is lost",
-        {"fault": "drop_after_commit"},
+        FaultStep.drop_after_commit(),
         2,
         (0.8, 2.0),
     ),
     Fault(
         "slow-under",
         f"slow answer, {SLOW_UNDER_MS} ms (timeout {TIMEOUT:g} s)",
-        {"fault": "slow", "ms": SLOW_UNDER_MS},
+        FaultStep.slow(SLOW_UNDER_MS),
         1,
         (1.0, 1.5),
     ),
     Fault(
         "slow-over",
         f"slow answer, {SLOW_OVER_MS} ms: committed, answered after the timeout",
-        {"fault": "slow", "ms": SLOW_OVER_MS},
+        FaultStep.slow(SLOW_OVER_MS),
         1,
         (1.8, 7.0),
     ),
@@ -399,7 +400,7 @@ def run_cell(lane: Lane, cell: Cell) -> Outcome:
     keys_before = _full_keys(plan.engine)
 
     admin.clear_requests()
-    admin.set_faults({"scripts": {op.endpoint: [{**cell.fault.step, "times": cell.times}]}})
+    admin.script(op.endpoint, cell.fault.step.model_copy(update={"times": cell.times}))
     started = time.monotonic()
     try:
         plan.run()

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.contract import Endpoint, Endpoints
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
+from firmtrace_pulumi.emulator.faults import FaultConfig, FaultStep
 from tests.harness import wire
 from tests.harness.engine import Engine
 from tests.harness.provider_process import ProviderError
@@ -27,9 +29,9 @@ from tests.harness.resources import account, api_key
 from .conftest import TIMEOUT, Provider, calls
 
 LOST_ANSWERS = {
-    "drop_after_commit": {"fault": "drop_after_commit"},
-    "reset_before_read": {"fault": "reset_before_read"},
-    "slow_past_timeout": {"fault": "slow", "ms": int(TIMEOUT * 1000) + 500},
+    "drop_after_commit": FaultStep.drop_after_commit(),
+    "reset_before_read": FaultStep.reset_before_read(),
+    "slow_past_timeout": FaultStep.slow(int(TIMEOUT * 1000) + 500),
 }
 
 
@@ -68,12 +70,12 @@ def test_a_lost_key_create_leaves_exactly_the_key_in_state(
     emulator, account_id, engine = clean_faults, fresh_account(provider), provider.engine()
     name = f"named-{secrets.token_hex(3)}" if named else None
     emulator.clear_requests()
-    emulator.set_faults({"scripts": {"POST /api_key": [LOST_ANSWERS[fault]]}})
+    emulator.script(Endpoints.CREATE_API_KEY, LOST_ANSWERS[fault])
 
     api_key("k", account_id=account_id, name=name).register(engine)
 
     committed = fault != "reset_before_read"
-    expected = [f"POST({LOST_ANSWERS[fault]['fault']})", "GET"]
+    expected = [f"POST({LOST_ANSWERS[fault].fault.value})", "GET"]
     expected += ["DELETE", "POST"] if committed else ["POST"]
     assert calls(emulator) == expected, "look, revoke what the lost create made, mint again"
     outputs = only_key(engine)
@@ -91,7 +93,7 @@ def test_a_revoked_orphan_is_the_one_the_lost_create_made(
     emulator, account_id = clean_faults, fresh_account(provider)
     older = provider.api.create_api_key(account_id, name="shared-name")
     time.sleep(2.1)  # created_at has whole seconds; the provider allows 1 s of clock skew
-    emulator.set_faults({"scripts": {"POST /api_key": [{"fault": "drop_after_commit"}]}})
+    emulator.script(Endpoints.CREATE_API_KEY, FaultStep.drop_after_commit())
     engine = provider.engine()
 
     api_key("k", account_id=account_id, name="shared-name").register(engine)
@@ -104,13 +106,15 @@ def lost_create_fails(
     emulator: EmulatorAdmin,
     engine: Engine,
     account_id: str,
-    also: str,
-    fault: dict[str, Any],
+    also: Endpoint,
+    fault: FaultStep,
     name: str | None = None,
 ) -> str:
     """Lose the answer to the key's create and fault ``also`` (the way back); the message."""
     emulator.set_faults(
-        {"scripts": {"POST /api_key": [{"fault": "drop_after_commit"}], also: [fault]}}
+        FaultConfig(
+            scripts={Endpoints.CREATE_API_KEY: [FaultStep.drop_after_commit()], also: [fault]}
+        )
     )
     with pytest.raises(ProviderError) as caught:
         api_key("k", account_id=account_id, name=name).register(engine)
@@ -122,7 +126,7 @@ def test_an_orphan_that_cannot_be_revoked_is_named_in_the_error(
 ) -> None:
     emulator, account_id, engine = clean_faults, fresh_account(provider), provider.engine()
     message = lost_create_fails(
-        emulator, engine, account_id, "DELETE /api_key", {"fault": "status", "status": 403}
+        emulator, engine, account_id, Endpoints.DELETE_API_KEY, FaultStep.status(403)
     )
 
     (orphan,) = live_keys(emulator, account_id)
@@ -139,8 +143,8 @@ def test_when_the_keys_cannot_be_listed_the_error_names_the_key_to_look_for(
         emulator,
         engine,
         account_id,
-        "GET /api_key",
-        {"fault": "status", "status": 503, "times": 100},
+        Endpoints.LIST_API_KEYS,
+        FaultStep.status(503, times=100),
         name="look-for-me",
     )
 
@@ -164,12 +168,12 @@ def test_a_lost_account_create_leaves_exactly_the_account_in_state(
     emulator, engine, uid = clean_faults, provider.engine(), secrets.token_hex(4)
     url = f"https://lost-{uid}.example"
     emulator.clear_requests()
-    emulator.set_faults({"scripts": {"POST /accounts": [LOST_ANSWERS[fault]]}})
+    emulator.script(Endpoints.CREATE_ACCOUNT, LOST_ANSWERS[fault])
 
     account("site", name=f"Lost {uid}", url=url).register(engine)
 
     committed = fault != "reset_before_read"
-    lost = f"POST({LOST_ANSWERS[fault]['fault']})"
+    lost = f"POST({LOST_ANSWERS[fault].fault.value})"
     assert calls(emulator) == ([lost, "GET"] if committed else [lost, "GET", "POST"])
     (res,) = engine.state.values()
     assert accounts_at(emulator, url) == [res.id], "one Account, in state"
@@ -182,7 +186,7 @@ def test_a_lost_account_create_refuses_to_guess_between_lookalikes(
     emulator, engine, uid = clean_faults, provider.engine(), secrets.token_hex(4)
     name, url = f"Twin {uid}", f"https://twin-{uid}.example"
     provider.api.create_account(name, url)
-    emulator.set_faults({"scripts": {"POST /accounts": [{"fault": "drop_after_commit"}]}})
+    emulator.script(Endpoints.CREATE_ACCOUNT, FaultStep.drop_after_commit())
 
     with pytest.raises(ProviderError) as caught:
         account("site", name=name, url=url).register(engine)

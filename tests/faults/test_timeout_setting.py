@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from firmtrace_pulumi.config import DEFAULT_TIMEOUT, resolve_settings
+from firmtrace_pulumi.contract import Endpoints
+from firmtrace_pulumi.emulator.faults import FaultStep
 from firmtrace_pulumi.errors import ConfigurationError
 from tests.harness import wire
 from tests.harness.engine import CheckFailed, Engine
@@ -65,9 +67,7 @@ def test_the_timeout_bounds_each_attempt(emulator: Any, clean_faults: Any) -> No
         )
         api_key("k", account_id=owner.account_id).register(engine)
         clean_faults.clear_requests()
-        clean_faults.set_faults(
-            {"scripts": {"GET /api_key": [{"fault": "slow", "ms": 900, "times": 100}]}}
-        )
+        clean_faults.script(Endpoints.LIST_API_KEYS, FaultStep.slow(900, times=100))
         with pytest.raises(ProviderError) as caught:
             engine.refresh()
     assert "ReadTimeout" in caught.value.details

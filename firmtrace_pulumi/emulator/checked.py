@@ -1,4 +1,9 @@
-"""Checks on request values beyond what the contract models already enforce."""
+"""Request values checked beyond what the contract models enforce.
+
+Each function returns the value it was given (a password revealed) or raises ``ApiError`` 400
+``validation_error`` naming the field. (Not ``providers/validation.py``, which collects check
+failures for Pulumi instead of raising.)
+"""
 
 from __future__ import annotations
 
