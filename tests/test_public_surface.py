@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 
@@ -30,6 +31,27 @@ PUBLIC = {
         "RotationPlan",
         "plan_rotation",
         "utc_today",
+    ],
+    "firmtrace_pulumi.emulator": [
+        "EmulatorAdmin",
+        "EmulatorProcess",
+        "EmulatorServer",
+        "EmulatorSettings",
+        "FaultConfig",
+        "FaultStep",
+        "Store",
+        "create_app",
+    ],
+    "firmtrace_pulumi.testing": [
+        "EMULATOR_URL_VAR",
+        "ApiAccess",
+        "Firmtrace",
+        "PulumiCli",
+        "PulumiFailed",
+        "PulumiNotFound",
+        "faults_cleared",
+        "isolation_env",
+        "running_emulator",
     ],
     "firmtrace_pulumi.errors": [
         "ConfigurationError",
@@ -69,6 +91,20 @@ def test_every_public_name_is_documented(module_name: str) -> None:
         and not inspect.getdoc(getattr(module, name))
     ]
     assert undocumented == []
+
+
+def test_every_module_declares_what_it_exports() -> None:
+    missing, phantom = [], []
+    for info in pkgutil.walk_packages(firmtrace_pulumi.__path__, "firmtrace_pulumi."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        exported = getattr(module, "__all__", None)
+        if exported is None:
+            missing.append(info.name)
+            continue
+        phantom += [f"{info.name}.{n}" for n in exported if not hasattr(module, n)]
+    assert missing == [] and phantom == []
 
 
 def test_errors_read_as_the_name_users_import() -> None:

@@ -27,6 +27,20 @@ from .request_log import RequestLog
 from .responses import api_key_fields
 from .store import Store
 
+__all__ = [
+    "SeedUserRequest",
+    "clear_faults",
+    "clear_requests",
+    "get_faults",
+    "health",
+    "put_faults",
+    "requests",
+    "reset",
+    "router",
+    "seed_user",
+    "state",
+]
+
 router = APIRouter(prefix="/_emulator", include_in_schema=False)
 
 

@@ -21,6 +21,8 @@ from firmtrace_pulumi.contract import API_PREFIX
 
 from .faults import EndpointSpec, FaultConfig, FaultStep
 
+__all__ = ["EmulatorAdmin", "Registration", "SeededUser"]
+
 
 class Registration(NamedTuple):
     """What ``register()`` made: unpack as ``token, account_id, email, password = ...``."""

@@ -17,6 +17,8 @@ from .routes import api_router
 from .settings import EmulatorSettings
 from .store import Store
 
+__all__ = ["EmulatorApp", "create_app"]
+
 
 class EmulatorApp(FastAPI):
     """FastAPI with ``FaultMiddleware`` outside the whole stack, error handlers included.

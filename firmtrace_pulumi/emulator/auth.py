@@ -19,6 +19,8 @@ from .credentials import fingerprint, kind_of
 from .problems import invalid_credential, missing_credential
 from .store import ApiKeyRow, Store
 
+__all__ = ["Caller", "CallerDep", "authenticate", "bearer"]
+
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="credential",

@@ -39,6 +39,8 @@ from .email_rules import email_domain, is_rejected_domain
 from .problems import ApiError, forbidden, not_found, validation_error
 from .store import AccountRow, ApiKeyRow, DuplicateError, Store
 
+__all__ = ["Backend", "MintedKey", "Scope", "SignedIn"]
+
 _MINT_ATTEMPTS = 8
 _DOMAIN_TAKEN = (
     "This company already has a Firmtrace trial. Sign in instead: "

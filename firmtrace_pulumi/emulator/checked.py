@@ -13,6 +13,8 @@ from pydantic import SecretStr
 
 from .problems import validation_error
 
+__all__ = ["MAX_TEXT", "password", "text", "website"]
+
 MAX_TEXT = 500
 
 

@@ -30,6 +30,8 @@ from .server import base_url, bind_socket, uvicorn_config
 from .settings import DEFAULT_DB, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_RATE_LIMIT, EmulatorSettings
 from .store import Store
 
+__all__ = ["ENV_PREFIX", "StartupError", "fault_config", "main", "parser"]
+
 ENV_PREFIX = "FIRMTRACE_EMULATOR_"
 _FAULT_FLAGS = ("latency_ms", "error_rate", "error_status", "seed")
 """Fields of the fault configuration that have a flag of their own (``--latency-ms``, ...)."""

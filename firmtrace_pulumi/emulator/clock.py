@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+__all__ = ["is_active", "timestamp", "today", "utc_now"]
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)

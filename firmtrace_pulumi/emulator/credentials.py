@@ -14,6 +14,19 @@ import re
 import secrets
 from typing import Literal
 
+__all__ = [
+    "API_KEY_PREFIX",
+    "TOKEN_PREFIX",
+    "CredentialKind",
+    "fingerprint",
+    "hash_password",
+    "kind_of",
+    "new_api_key",
+    "new_salt",
+    "new_token",
+    "password_matches",
+]
+
 TOKEN_PREFIX = "ftt_"
 API_KEY_PREFIX = "ftk_"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["DISPOSABLE", "FREE_WEBMAIL", "email_domain", "is_rejected_domain"]
+
 FREE_WEBMAIL = frozenset(
     {
         "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "ymail.com",

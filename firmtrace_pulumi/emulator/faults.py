@@ -73,6 +73,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from firmtrace_pulumi.contract import API_PREFIX, Endpoint
 
+__all__ = [
+    "ANY",
+    "Decision",
+    "EndpointSpec",
+    "FaultConfig",
+    "FaultKind",
+    "FaultStep",
+    "Faults",
+    "endpoint_key",
+]
+
 ANY = "*"
 
 

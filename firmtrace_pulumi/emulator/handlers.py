@@ -19,6 +19,8 @@ from firmtrace_pulumi.contract import ErrorCode
 
 from .problems import ApiError, default_code, error_response, pydantic_message
 
+__all__ = ["install", "logger"]
+
 logger = logging.getLogger("firmtrace_pulumi.emulator")
 
 _LOCATIONS = ("body", "query", "header", "path", "cookie")

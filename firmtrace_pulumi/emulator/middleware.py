@@ -22,6 +22,8 @@ from .problems import default_code, error_response
 from .ratelimit import RateLimiter
 from .request_log import RequestLog
 
+__all__ = ["HANDLERS", "Call", "FaultHandler", "FaultMiddleware", "close_connection"]
+
 _MESSAGES = {
     429: "Too many requests; retry after the Retry-After delay.",
     500: "Internal error (injected by the emulator).",

@@ -9,6 +9,8 @@ from fastapi.openapi.utils import get_openapi
 
 from firmtrace_pulumi.contract import API_VERSION
 
+__all__ = ["DESCRIPTION", "build"]
+
 DESCRIPTION = (
     "Local emulator of the Firmtrace API v1.3 (see docs/api-contract.md in firmtrace-pulumi). "
     "Every error answers {error, user_message[, field]}. Admin routes under /_emulator are "

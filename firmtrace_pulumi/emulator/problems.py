@@ -9,6 +9,18 @@ from starlette.responses import JSONResponse
 
 from firmtrace_pulumi.contract import ErrorBody, ErrorCode
 
+__all__ = [
+    "ApiError",
+    "default_code",
+    "error_response",
+    "forbidden",
+    "invalid_credential",
+    "missing_credential",
+    "not_found",
+    "pydantic_message",
+    "validation_error",
+]
+
 _DEFAULT_CODES = {
     400: ErrorCode.VALIDATION,
     401: ErrorCode.INVALID_CREDENTIAL,

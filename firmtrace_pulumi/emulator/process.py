@@ -17,6 +17,8 @@ from types import TracebackType
 
 from firmtrace_pulumi.contract import API_PREFIX
 
+__all__ = ["EmulatorProcess"]
+
 _START_TIMEOUT_S = 15.0
 
 

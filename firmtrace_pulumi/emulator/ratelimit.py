@@ -6,6 +6,8 @@ import math
 import threading
 import time
 
+__all__ = ["RateLimiter"]
+
 _MAX_BUCKETS = 10_000
 
 

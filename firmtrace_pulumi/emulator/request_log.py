@@ -6,6 +6,8 @@ import threading
 from collections import deque
 from typing import Any
 
+__all__ = ["RequestLog"]
+
 _LIMIT = 100_000
 
 

@@ -11,6 +11,8 @@ from .backend import Scope
 from .clock import is_active
 from .store import ApiKeyRow
 
+__all__ = ["account_model", "api_key_fields", "api_key_model", "contract_response"]
+
 
 def contract_response(model: BaseModel, status_code: int = 200) -> JSONResponse:
     """Serialise a contract model, revealing its ``SecretStr`` fields.

@@ -24,6 +24,8 @@ from .app import create_app
 from .settings import EmulatorSettings
 from .store import MEMORY, Store
 
+__all__ = ["EmulatorServer", "base_url", "bind_socket", "uvicorn_config"]
+
 _START_TIMEOUT_S = 10.0
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from .faults import FaultConfig
 
+__all__ = ["DEFAULT_DB", "DEFAULT_HOST", "DEFAULT_PORT", "DEFAULT_RATE_LIMIT", "EmulatorSettings"]
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 """The CLI's port (``make emulator``); the docs' ``http://127.0.0.1:8765`` examples match it."""

@@ -20,6 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "MEMORY",
+    "AccountRow",
+    "ApiKeyRow",
+    "DuplicateError",
+    "Store",
+    "UserRow",
+    "new_account_id",
+]
+
 MEMORY = ":memory:"
 
 _SCHEMA = """

@@ -3,18 +3,18 @@ Pulumi CLI, run the way this repository's own tests run them.
 
 - ``pytest_plugin``: the ``firmtrace``, ``firmtrace_emulator`` and ``pulumi_cli`` fixtures
   (enable it with ``pytest_plugins = ["firmtrace_pulumi.testing.pytest_plugin"]``);
-- ``Firmtrace``/``Connection`` (``sandbox``): a test's own User and the settings for a program;
+- ``Firmtrace``/``ApiAccess`` (``sandbox``): a test's own User and the settings for a program;
 - ``running_emulator``/``faults_cleared`` (``emulator``): the emulator of a session;
 - ``PulumiCli`` (``cli``): ``pulumi`` on a local file backend, away from your own login.
 """
 
 from .cli import PulumiCli, PulumiFailed, PulumiNotFound, isolation_env
 from .emulator import EMULATOR_URL_VAR, faults_cleared, running_emulator
-from .sandbox import Connection, Firmtrace
+from .sandbox import ApiAccess, Firmtrace
 
 __all__ = [
     "EMULATOR_URL_VAR",
-    "Connection",
+    "ApiAccess",
     "Firmtrace",
     "PulumiCli",
     "PulumiFailed",

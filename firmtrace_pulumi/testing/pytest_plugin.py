@@ -37,6 +37,8 @@ from .cli import PulumiCli, PulumiFailed
 from .emulator import EMULATOR_URL_VAR, faults_cleared, running_emulator
 from .sandbox import Firmtrace
 
+__all__ = ["firmtrace", "firmtrace_emulator", "pulumi_cli", "pytest_runtest_makereport"]
+
 
 @pytest.fixture(scope="session")
 def firmtrace_emulator() -> Iterator[EmulatorAdmin]:

@@ -5,7 +5,7 @@ program at it, what the emulator holds of it, and faults.
     cli.run("up", "--yes", cwd=project, env=firmtrace.env)
     firmtrace.api_keys()                             # the keys the program made, no secrets
 
-``Connection`` is only the settings half (a base URL and a User's token), for a stack signed
+``ApiAccess`` is only the settings half (a base URL and a User's token), for a stack signed
 in as someone other than the test's User.
 """
 
@@ -18,10 +18,11 @@ from typing import Any
 
 from firmtrace_pulumi.config import SETTINGS
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
+from firmtrace_pulumi.emulator.faults import FaultConfig
 
 from .cli import PulumiCli
 
-__all__ = ["Connection", "Firmtrace", "Settings"]
+__all__ = ["ApiAccess", "Firmtrace", "Settings"]
 
 _SHOWN = set(SETTINGS["api_url"])  # the URL's config key and environment variable
 
@@ -37,7 +38,7 @@ class Settings(dict[str, str]):
 
 
 @dataclass(frozen=True)
-class Connection:
+class ApiAccess:
     """Where a Pulumi program finds Firmtrace (``api_url``, the base URL without ``/v1.3``) and
     the User token it signs in with. ``repr`` shows no token."""
 
@@ -66,7 +67,7 @@ class Connection:
 
 
 @dataclass(frozen=True, repr=False)
-class Firmtrace(Connection):
+class Firmtrace(ApiAccess):
     """A registered User (``user``: email, password, default Account) on the emulator that
     ``admin`` drives; ``token`` and ``account_id`` are the User's."""
 
@@ -110,9 +111,13 @@ class Firmtrace(Connection):
             if a["account_id"] in roles
         ]
 
-    def faults(self, config: Mapping[str, Any] | None = None, /, **fields: Any) -> dict[str, Any]:
+    def faults(
+        self, config: FaultConfig | Mapping[str, Any] | None = None, /, **fields: Any
+    ) -> dict[str, Any]:
         """Replace the emulator's faults with ``config`` and ``fields`` (``error_rate=1.0``,
         ``scripts={"POST /api_key": [{"fault": "status", "status": 503}]}``, ``rate_limit=5``;
         see ``firmtrace_pulumi.emulator.faults``) and return them as the emulator has them.
         The ``firmtrace`` fixture clears them after the test, whichever way they were set."""
+        if isinstance(config, FaultConfig):
+            config = config.to_json()
         return self.admin.set_faults({**(config or {}), **fields})

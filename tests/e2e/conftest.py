@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
-from firmtrace_pulumi.testing import Connection, PulumiCli
+from firmtrace_pulumi.testing import ApiAccess, PulumiCli
 from tests import leaks
 
 REQUIRE = os.environ.get("FIRMTRACE_REQUIRE_PULUMI") == "1"
@@ -238,7 +238,7 @@ def new_stack(
         project_dir = directory or write_project(tmp_path / project, project, program)
         stack = Stack(cli, project_dir, name, project)
         cli.run("stack", "init", name, cwd=project_dir)
-        Connection(emulator.url, token or emulator.register().token).configure(
+        ApiAccess(emulator.url, token or emulator.register().token).configure(
             cli, project_dir, stack=name
         )
         made.append(stack)

@@ -34,6 +34,8 @@ import pytest
 
 from firmtrace_pulumi import contract
 from firmtrace_pulumi.client import FirmtraceClient
+from firmtrace_pulumi.contract import Endpoint, Endpoints
+from firmtrace_pulumi.emulator import FaultStep
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from tests import leaks
 
@@ -64,7 +66,7 @@ class Op:
     how to see in the emulator that the request was carried out."""
 
     name: str
-    endpoint: str
+    endpoint: Endpoint
     before: dict[str, str]
     change: dict[str, str | None]
     done: Callable[[EmulatorAdmin, Scene], bool]
@@ -94,19 +96,19 @@ def _sites(emulator: EmulatorAdmin, prefix: str) -> list[dict[str, Any]]:
 KEY = {"withKey": "true"}
 SITE = {"withAccount": "true"}
 OPS = [
-    Op("create-key", "POST /api_key", {}, KEY,
+    Op("create-key", Endpoints.CREATE_API_KEY, {}, KEY,
        lambda e, s: bool(set(_keys(e, s.account_id)) - s.before)),
-    Op("update-key", "PATCH /api_key", KEY, {"endDate": "2031-01-01"},
+    Op("update-key", Endpoints.UPDATE_API_KEY, KEY, {"endDate": "2031-01-01"},
        lambda e, s: any(k["end_date"] == "2031-01-01" for k in _keys(e, s.account_id).values())),
-    Op("delete-key", "DELETE /api_key", KEY, {"withKey": None},
+    Op("delete-key", Endpoints.DELETE_API_KEY, KEY, {"withKey": None},
        lambda e, s: not _keys(e, s.account_id)),
-    Op("replace-key", "POST /api_key", KEY, {"generation": "2"},
+    Op("replace-key", Endpoints.CREATE_API_KEY, KEY, {"generation": "2"},
        lambda e, s: bool(set(_keys(e, s.account_id)) - s.before)),
-    Op("create-account", "POST /accounts", {}, SITE,
+    Op("create-account", Endpoints.CREATE_ACCOUNT, {}, SITE,
        lambda e, s: bool(_sites(e, s.site))),
-    Op("update-account", "PATCH /accounts", SITE, {"siteName": "{site} Renamed"},
+    Op("update-account", Endpoints.UPDATE_ACCOUNT, SITE, {"siteName": "{site} Renamed"},
        lambda e, s: bool(_sites(e, f"{s.site} Renamed"))),
-    Op("delete-account", "DELETE /accounts", SITE, {"withAccount": None},
+    Op("delete-account", Endpoints.DELETE_ACCOUNT, SITE, {"withAccount": None},
        lambda e, s: not _sites(e, s.site)),
 ]  # fmt: skip
 
@@ -162,7 +164,7 @@ def interrupted_up(
 ) -> str:
     """`pulumi up` of ``op``'s change, interrupted ``how`` once its request was carried out.
     Returns what `pulumi` printed."""
-    emulator.set_faults({"scripts": {op.endpoint: [{"fault": "slow", "ms": SLOW_MS}]}})
+    emulator.script(op.endpoint, FaultStep.slow(SLOW_MS))
     run = subprocess.Popen(
         [stack.cli.executable(), "up", "--yes", "--skip-preview", "--stack", stack.name],
         cwd=stack.project_dir,

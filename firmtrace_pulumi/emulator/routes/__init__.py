@@ -16,6 +16,8 @@ from firmtrace_pulumi.contract import API_PREFIX, Endpoint, ErrorBody
 from ..backend import Backend
 from ..problems import validation_error
 
+__all__ = ["QUERY_METHODS", "BackendDep", "api_router", "error_responses", "get_backend", "route"]
+
 QUERY_METHODS = frozenset({"GET", "DELETE"})
 """Methods whose parameters travel in the query string, never a body (docs/api-contract.md)."""
 

@@ -21,6 +21,8 @@ from ..auth import CallerDep
 from ..responses import account_model, contract_response
 from . import BackendDep, route
 
+__all__ = ["create_account", "delete_account", "list_accounts", "router", "update_account"]
+
 router = APIRouter(tags=["accounts"])
 
 

@@ -22,6 +22,8 @@ from ..auth import CallerDep
 from ..responses import api_key_fields, api_key_model, contract_response
 from . import BackendDep, route
 
+__all__ = ["create_api_key", "delete_api_key", "list_api_keys", "router", "update_api_key"]
+
 router = APIRouter(tags=["api keys"])
 
 

@@ -19,6 +19,8 @@ from ..backend import SignedIn
 from ..responses import contract_response
 from . import BackendDep, route
 
+__all__ = ["change_password", "login", "register", "router"]
+
 router = APIRouter(tags=["users"])
 
 
