@@ -269,8 +269,20 @@ def assert_state_matches(stack: Stack, emulator: EmulatorAdmin, scene: Scene) ->
     assert set(sites) == set(in_state(stack, "Account")), "an Account no state knows"
 
 
-@pytest.mark.parametrize("how", SIGNALS)
-@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def scenarios() -> list[Any]:
+    """Every operation under every interruption. ``make test`` runs the create of a key under
+    all four (the create that can lose a full key) and each other operation under one; the
+    rest are marked slow (``make test-slow``)."""
+    params = []
+    for index, op in enumerate(OPS):
+        for how in SIGNALS:
+            everyday = op.name == "create-key" or how == SIGNALS[index % len(SIGNALS)]
+            marks = () if everyday else (pytest.mark.slow,)
+            params.append(pytest.param(op, how, marks=marks, id=f"{op.name}-{how}"))
+    return params
+
+
+@pytest.mark.parametrize(("op", "how"), scenarios())
 def test_an_interrupted_up_recovers_with_nothing_lost_and_no_orphan(
     emulator: EmulatorAdmin,
     new_stack: Callable[..., Stack],
