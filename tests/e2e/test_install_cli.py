@@ -248,5 +248,6 @@ def test_the_testing_kit_from_the_wheel_in_a_user_repository(
         installed / "bin" / "python",
         "-c",
         "import firmtrace_pulumi; print(firmtrace_pulumi.__file__)",
+        cwd=repo,
     )
     assert Path(where.strip()).is_relative_to(installed), where
