@@ -17,6 +17,7 @@ from pulumi.dynamic import Resource
 
 from ._overloads import args_and_opts
 from .providers.account import DELETION_PROTECTION, AccountProvider
+from .providers.schema import ACCOUNT, output_only_names
 from .stack_config import warn_plaintext_credentials
 
 __all__ = ["Account", "AccountArgs"]
@@ -68,7 +69,8 @@ class AccountArgs:
     @property
     @pulumi.getter(name="deletion_protection")
     def deletion_protection(self) -> pulumi.Input[bool] | None:
-        """While true (the default), deleting the Account fails with an explanation."""
+        """Whether deleting the Account is refused. While true (the default), deleting it fails
+        with an explanation."""
         return pulumi.get(self, "deletion_protection")
 
     @deletion_protection.setter
@@ -137,9 +139,7 @@ class Account(Resource, module="firmtrace", name="Account"):
             "name": args.name,
             "url": args.url,
             "deletion_protection": protect,
-            # Outputs only:
-            "account_id": None,
-            "role": None,
+            **dict.fromkeys(output_only_names(ACCOUNT)),
         }
         warn_plaintext_credentials()
         super().__init__(AccountProvider(), resource_name, props, opts)
@@ -164,7 +164,7 @@ class Account(Resource, module="firmtrace", name="Account"):
     @property
     @pulumi.getter
     def url(self) -> pulumi.Output[str]:
-        """The website the Account tracks."""
+        """The website the Account tracks (``https://`` only)."""
         return pulumi.get(self, "url")
 
     @property
