@@ -220,7 +220,7 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
     @property
     @pulumi.getter(name="end_date")
     def end_date(self) -> pulumi.Output[str | None]:
-        """``YYYY-MM-DD`` from which the key is disabled (UTC), or none."""
+        """``YYYY-MM-DD`` from which the key is disabled (UTC). None: it never is."""
         return pulumi.get(self, "end_date")
 
     @property
