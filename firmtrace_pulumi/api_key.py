@@ -21,7 +21,7 @@ from pulumi.dynamic import Resource
 from ._overloads import args_and_opts
 from .key_names import stack_tag
 from .providers.api_key import NAME_PREFIX, STACK_TAG, ApiKeyProvider
-from .providers.schema import API_KEY, output_only_names, secret_names
+from .providers.schema import API_KEY, input_names, output_only_names, secret_names
 from .stack_config import warn_plaintext_credentials
 
 __all__ = ["SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
@@ -178,13 +178,10 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         )
         props: dict[str, Any] = {
-            "account_id": args.account_id,
-            "name": args.name,
+            **{name: getattr(args, name) for name in input_names(API_KEY)},
             "end_date": pulumi.Output.from_input(args.end_date).apply(_date_text)
             if args.end_date is not None
             else None,
-            "keepers": args.keepers,
-            "adopt": args.adopt,
             NAME_PREFIX: resource_name,
             STACK_TAG: stack_tag(pulumi.get_project(), pulumi.get_stack()),
             **dict.fromkeys(output_only_names(API_KEY)),
