@@ -17,6 +17,7 @@ from pulumi.dynamic import Resource
 
 from ._overloads import args_and_opts
 from .providers.account import DELETION_PROTECTION, AccountProvider
+from .providers.schema import ACCOUNT, input_names, output_only_names
 from .stack_config import warn_plaintext_credentials
 
 __all__ = ["Account", "AccountArgs"]
@@ -68,7 +69,8 @@ class AccountArgs:
     @property
     @pulumi.getter(name="deletion_protection")
     def deletion_protection(self) -> pulumi.Input[bool] | None:
-        """While true (the default), deleting the Account fails with an explanation."""
+        """Whether deleting the Account is refused. While true (the default), deleting it fails
+        with an explanation."""
         return pulumi.get(self, "deletion_protection")
 
     @deletion_protection.setter
@@ -118,7 +120,7 @@ class Account(Resource, module="firmtrace", name="Account"):
     def __init__(self, resource_name: str, *given: Any, **kwargs: Any) -> None:
         args, opts, keywords = args_and_opts(AccountArgs, given, kwargs)
         if args is None:
-            missing = [p for p in ("name", "url") if p not in keywords]
+            missing = [p.name for p in ACCOUNT if p.required and p.name not in keywords]
             if missing:
                 raise TypeError(
                     f"Account {resource_name!r} needs {' and '.join(repr(m) for m in missing)} "
@@ -134,12 +136,9 @@ class Account(Resource, module="firmtrace", name="Account"):
             # set it; an Output still guards the Account itself, in Delete.
             opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(protect=protect), opts)
         props: dict[str, Any] = {
-            "name": args.name,
-            "url": args.url,
+            **{name: getattr(args, name) for name in input_names(ACCOUNT)},
             "deletion_protection": protect,
-            # Outputs only:
-            "account_id": None,
-            "role": None,
+            **dict.fromkeys(output_only_names(ACCOUNT)),
         }
         warn_plaintext_credentials()
         super().__init__(AccountProvider(), resource_name, props, opts)
@@ -164,7 +163,7 @@ class Account(Resource, module="firmtrace", name="Account"):
     @property
     @pulumi.getter
     def url(self) -> pulumi.Output[str]:
-        """The website the Account tracks."""
+        """The website the Account tracks (``https://`` only)."""
         return pulumi.get(self, "url")
 
     @property

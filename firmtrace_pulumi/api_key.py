@@ -21,11 +21,12 @@ from pulumi.dynamic import Resource
 from ._overloads import args_and_opts
 from .key_names import stack_tag
 from .providers.api_key import NAME_PREFIX, STACK_TAG, ApiKeyProvider
+from .providers.schema import API_KEY, input_names, output_only_names, secret_names
 from .stack_config import warn_plaintext_credentials
 
 __all__ = ["SECRET_OUTPUTS", "ApiKey", "ApiKeyArgs"]
 
-SECRET_OUTPUTS = ["api_key"]
+SECRET_OUTPUTS = secret_names(API_KEY)
 
 
 @pulumi.input_type
@@ -77,7 +78,7 @@ class ApiKeyArgs:
     @property
     @pulumi.getter
     def name(self) -> pulumi.Input[str] | None:
-        """A label for the key. Changing it renames the key in place."""
+        """The key's label. Changing it renames the key in place."""
         return pulumi.get(self, "name")
 
     @name.setter
@@ -87,7 +88,7 @@ class ApiKeyArgs:
     @property
     @pulumi.getter(name="end_date")
     def end_date(self) -> pulumi.Input[str | dt.date] | None:
-        """``YYYY-MM-DD`` from which the key is disabled. Changing it updates in place."""
+        """``YYYY-MM-DD`` from which the key is disabled (UTC). Changing it updates in place."""
         return pulumi.get(self, "end_date")
 
     @end_date.setter
@@ -97,7 +98,8 @@ class ApiKeyArgs:
     @property
     @pulumi.getter
     def keepers(self) -> pulumi.Input[Mapping[str, Any]] | None:
-        """Arbitrary values; any change replaces the key (create-before-delete)."""
+        """Arbitrary values the current key was minted for. Any change replaces the key
+        (create-before-delete): the rotation trigger."""
         return pulumi.get(self, "keepers")
 
     @keepers.setter
@@ -107,7 +109,8 @@ class ApiKeyArgs:
     @property
     @pulumi.getter
     def adopt(self) -> pulumi.Input[str] | None:
-        """The ``api_key_part`` of an existing key to manage instead of minting a new one."""
+        """The ``api_key_part`` of an existing key to manage instead of minting a new one.
+        Changing it to another key's replaces the key (adopts that one)."""
         return pulumi.get(self, "adopt")
 
     @adopt.setter
@@ -175,20 +178,13 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
         )
         props: dict[str, Any] = {
-            "account_id": args.account_id,
-            "name": args.name,
+            **{name: getattr(args, name) for name in input_names(API_KEY)},
             "end_date": pulumi.Output.from_input(args.end_date).apply(_date_text)
             if args.end_date is not None
             else None,
-            "keepers": args.keepers,
-            "adopt": args.adopt,
             NAME_PREFIX: resource_name,
             STACK_TAG: stack_tag(pulumi.get_project(), pulumi.get_stack()),
-            # Outputs only:
-            "api_key": None,
-            "api_key_part": None,
-            "active": None,
-            "created_at": None,
+            **dict.fromkeys(output_only_names(API_KEY)),
         }
         warn_plaintext_credentials()
         super().__init__(ApiKeyProvider(), resource_name, props, opts)
@@ -221,7 +217,7 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
     @property
     @pulumi.getter(name="end_date")
     def end_date(self) -> pulumi.Output[str | None]:
-        """``YYYY-MM-DD`` from which the key is disabled, or none."""
+        """``YYYY-MM-DD`` from which the key is disabled (UTC). None: it never is."""
         return pulumi.get(self, "end_date")
 
     @property
@@ -239,5 +235,11 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
     @property
     @pulumi.getter
     def keepers(self) -> pulumi.Output[Mapping[str, Any] | None]:
-        """The keepers the current key was minted for."""
+        """Arbitrary values the current key was minted for."""
         return pulumi.get(self, "keepers")
+
+    @property
+    @pulumi.getter
+    def adopt(self) -> pulumi.Output[str | None]:
+        """The ``api_key_part`` of an existing key to manage instead of minting a new one."""
+        return pulumi.get(self, "adopt")

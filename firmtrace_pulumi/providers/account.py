@@ -31,6 +31,15 @@ from ..errors import (
 )
 from . import validation as v
 from .base import FirmtraceProvider
+from .schema import (
+    ACCOUNT,
+    changed,
+    check_inputs,
+    declared,
+    input_names,
+    output_names,
+    with_defaults,
+)
 
 __all__ = [
     "CREATE_ATTEMPTS",
@@ -41,20 +50,16 @@ __all__ = [
     "protected",
 ]
 
-INPUTS = ("name", "url", "deletion_protection")
-DELETION_PROTECTION = True
+INPUTS = input_names(ACCOUNT)
+DELETION_PROTECTION: bool = declared(ACCOUNT, "deletion_protection").default
 """``deletion_protection`` when it is not given: on, since an Account holds visitor data."""
 CREATE_ATTEMPTS = 3
 
 
 def outputs(account: contract.Account, props: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "account_id": account.account_id,
-        "name": account.name,
-        "url": account.url,
-        "role": account.role,
-        "deletion_protection": protected(props),
-    }
+    """Every output of an Account: the API's view of it, and ``deletion_protection`` from state."""
+    known = {**account.model_dump(mode="json"), "deletion_protection": protected(props)}
+    return {name: known.get(name) for name in output_names(ACCOUNT)}
 
 
 def protected(props: dict[str, Any]) -> bool:
@@ -67,12 +72,8 @@ class AccountProvider(FirmtraceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = self.configuration_failures()
         failures += v.unknown_properties(news, INPUTS)
-        inputs = {k: news[k] for k in INPUTS if k in news}
-        if inputs.get("deletion_protection") is None:
-            inputs["deletion_protection"] = DELETION_PROTECTION
-        failures += v.check_name("name", news.get("name"), required=True)
-        failures += v.check_url("url", news.get("url"))
-        failures += v.check_bool("deletion_protection", news.get("deletion_protection"))
+        inputs = with_defaults(ACCOUNT, {k: news[k] for k in INPUTS if k in news})
+        failures += check_inputs(ACCOUNT, inputs)
         settings = getattr(self, "_settings", None)
         if not olds and settings is not None and settings.method is AuthMethod.API_KEY:
             failures.append(
@@ -86,12 +87,10 @@ class AccountProvider(FirmtraceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [
-            p
-            for p in INPUTS
-            if v.is_unknown(news.get(p)) or v.normalize(news.get(p)) != v.normalize(olds.get(p))
-        ]
-        return DiffResult(changes=bool(changed), replaces=[], stables=["account_id"])
+        updates, replaces = changed(ACCOUNT, olds, news)
+        return DiffResult(
+            changes=bool(updates or replaces), replaces=replaces, stables=["account_id"]
+        )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         account = self._create(props["name"], props["url"])

@@ -36,15 +36,14 @@ from ..errors import (
 from ..key_names import auto_name, auto_name_prefix
 from . import validation as v
 from .base import FirmtraceProvider
+from .schema import API_KEY, changed, check_inputs, input_names, output_names
 
 __all__ = [
     "CLOCK_TOLERANCE",
     "INPUTS",
     "MINT_ATTEMPTS",
     "NAME_PREFIX",
-    "REPLACING",
     "STACK_TAG",
-    "UPDATABLE",
     "ApiKeyProvider",
     "make_id",
     "outputs",
@@ -56,9 +55,7 @@ NAME_PREFIX = "__name_prefix"
 STACK_TAG = "__stack_tag"
 """Hidden input: the tag of the stack that declares the key, carried into its auto-name."""
 
-INPUTS = ("account_id", "name", "end_date", "keepers", "adopt", NAME_PREFIX, STACK_TAG)
-UPDATABLE = ("name", "end_date")
-REPLACING = ("account_id", "keepers", "adopt")
+INPUTS = (*input_names(API_KEY), NAME_PREFIX, STACK_TAG)
 
 MINT_ATTEMPTS = 3
 CLOCK_TOLERANCE = dt.timedelta(seconds=1)
@@ -83,18 +80,9 @@ def _end_date(value: str | None) -> dt.date | None:
 
 
 def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any]) -> dict[str, Any]:
-    """Every output of an ApiKey, from the API's view of the key plus what only state knows."""
-    return {
-        "api_key": api_key,
-        "api_key_part": key.api_key_part,
-        "account_id": key.account_id,
-        "name": key.name,
-        "end_date": key.end_date.isoformat() if key.end_date else None,
-        "active": key.active,
-        "created_at": key.created_at,
-        "keepers": props.get("keepers"),
-        "adopt": props.get("adopt"),
-    }
+    """Every output of an ApiKey: the API's view of the key, else what only state knows."""
+    known = {**props, **key.model_dump(mode="json"), "api_key": api_key}
+    return {name: known.get(name) for name in output_names(API_KEY)}
 
 
 class ApiKeyProvider(FirmtraceProvider):
@@ -103,13 +91,7 @@ class ApiKeyProvider(FirmtraceProvider):
         failures += v.unknown_properties(news, INPUTS)
         inputs = {k: news[k] for k in INPUTS if k in news}
 
-        settings = getattr(self, "_settings", None)
         inputs["account_id"] = v.normalize_account_id(news.get("account_id"))
-        failures += v.check_account_id(
-            "account_id",
-            inputs["account_id"],
-            required=bool(settings and settings.requires_account_id),
-        )
         if inputs.get("name") is None and not inputs.get("adopt"):
             # An auto-name, once given, stays (Pulumi's auto-naming convention): also when the
             # resource is renamed with an alias or moved under another parent. Only a new
@@ -120,31 +102,18 @@ class ApiKeyProvider(FirmtraceProvider):
                 inputs["name"], inputs[NAME_PREFIX] = old, old_prefix
             else:
                 inputs["name"] = auto_name(prefix, news.get(STACK_TAG))
-        failures += v.check_name("name", inputs.get("name"), required=False)
-        failures += v.check_end_date("end_date", news.get("end_date"))
-        failures += v.check_map("keepers", news.get("keepers"))
-        failures += v.check_adopt("adopt", news.get("adopt"))
+        # A token reaches several Accounts: then a key must name its Account.
+        settings = getattr(self, "_settings", None)
+        required = ["account_id"] if settings and settings.requires_account_id else []
+        failures += check_inputs(API_KEY, inputs, required=required)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # ``olds`` are the old *outputs*: they hold what the API last said.
-        changed = [p for p in UPDATABLE if _differs(news.get(p), olds.get(p), p == "name")]
-        replaces = []
-        account_id = news.get("account_id")
-        if account_id is not None and (
-            v.is_unknown(account_id) or v.normalize_account_id(account_id) != olds.get("account_id")
-        ):
-            replaces.append("account_id")
-        keepers = news.get("keepers")
-        if v.is_unknown(keepers) or v.normalize(keepers or {}) != v.normalize(
-            olds.get("keepers") or {}
-        ):
-            replaces.append("keepers")
-        adopt = news.get("adopt")
-        if adopt is not None and adopt != olds.get("adopt"):
-            replaces.append("adopt")
+        news = {**news, "account_id": v.normalize_account_id(news.get("account_id"))}
+        updates, replaces = changed(API_KEY, olds, news)
         return DiffResult(
-            changes=bool(changed or replaces),
+            changes=bool(updates or replaces),
             replaces=replaces,
             stables=["api_key_part"] if not replaces else [],
             delete_before_replace=False,
@@ -175,18 +144,17 @@ class ApiKeyProvider(FirmtraceProvider):
         if key is None:
             return ReadResult("", {})  # gone: the engine drops it, the next `up` creates it again
         outs = outputs(key, api_key=props.get("api_key"), props=props)
-        inputs = {k: outs[k] for k in ("account_id", "name", "end_date", "keepers", "adopt")}
+        inputs = {k: outs[k] for k in input_names(API_KEY)}
         if prefix := auto_name_prefix(key.name):
             inputs[NAME_PREFIX] = prefix  # so an auto-name survives a refresh and a later rename
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         account_id, part = split_id(id_)
-        changes: dict[str, Any] = {}
-        if _differs(news.get("name"), olds.get("name"), skip_none=True):
-            changes["name"] = news["name"]
-        if _differs(news.get("end_date"), olds.get("end_date")):
-            changes["end_date"] = _end_date(news.get("end_date"))
+        updates, _ = changed(API_KEY, olds, news)  # the engine replaces for the others
+        changes: dict[str, Any] = {p: news.get(p) for p in updates}
+        if "end_date" in changes:
+            changes["end_date"] = _end_date(changes["end_date"])
         # Nothing for the API to change (e.g. an unknown value settled to the same): no call.
         key = self._patch(account_id, part, changes) if changes else _from_state(olds)
         # The SDK would store only what we return: carry the one copy of the full key over.
@@ -302,12 +270,6 @@ class ApiKeyProvider(FirmtraceProvider):
 
 def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
     return contract.ApiKey.model_validate(outputs)
-
-
-def _differs(new: Any, old: Any, skip_none: bool = False) -> bool:
-    if skip_none and new is None:
-        return False
-    return v.is_unknown(new) or v.normalize(new) != v.normalize(old)
 
 
 def _created_since(key: contract.ApiKey, since: dt.datetime) -> bool:

@@ -2,6 +2,8 @@
 
 Each failure names the property and says how to fix it. Values that are still unknown during a
 preview (outputs of resources not created yet) are let through: they are checked again on ``up``.
+A check is given ``None`` (the input left out) only when the input is required; the checks that
+have no "is required" message pass it.
 """
 
 from __future__ import annotations
@@ -66,10 +68,9 @@ def unknown_properties(props: Mapping[str, Any], allowed: Iterable[str]) -> list
     ]
 
 
-def check_name(prop: str, value: Any, *, required: bool) -> list[CheckFailure]:
-    if value is None:
-        required_text = f"'{prop}' is required: set it to a short, non-empty text."
-        return [CheckFailure(prop, required_text)] if required else []
+def check_name(prop: str, value: Any) -> list[CheckFailure]:
+    if value is None:  # checked only when required
+        return [CheckFailure(prop, f"'{prop}' is required: set it to a short, non-empty text.")]
     if is_unknown(value):
         return []
     if not isinstance(value, str):
@@ -162,18 +163,16 @@ def normalize_account_id(value: Any) -> Any:
     return value
 
 
-def check_account_id(prop: str, value: Any, *, required: bool) -> list[CheckFailure]:
-    if value is None:
-        if required:
-            return [
-                CheckFailure(
-                    prop,
-                    f"'{prop}' is required when the provider signs in with a token or email and "
-                    "password: a token reaches several Accounts, so name the one this key is for "
-                    "(e.g. account_id=account.account_id). With firmtrace:apiKey it is implicit.",
-                )
-            ]
-        return []
+def check_account_id(prop: str, value: Any) -> list[CheckFailure]:
+    if value is None:  # checked only when required
+        return [
+            CheckFailure(
+                prop,
+                f"'{prop}' is required when the provider signs in with a token or email and "
+                "password: a token reaches several Accounts, so name the one this key is for "
+                "(e.g. account_id=account.account_id). With firmtrace:apiKey it is implicit.",
+            )
+        ]
     if is_unknown(value):
         return []
     if not isinstance(value, str) or not value.strip():

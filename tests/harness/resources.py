@@ -22,6 +22,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from firmtrace_pulumi.providers import AccountProvider, ApiKeyProvider
 from firmtrace_pulumi.providers.api_key import NAME_PREFIX
+from firmtrace_pulumi.providers.schema import ACCOUNT, API_KEY, Property, secret_names
 
 from .engine import PROVIDER_KEY, Engine
 
@@ -65,16 +66,27 @@ def _wire(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _declare(
+    type_: str,
+    declaration: tuple[Property, ...],
+    provider_class: type,
+    resource_name: str,
+    inputs: dict[str, Any],
+) -> DeclaredResource:
+    """As the SDK registers a resource: ``None`` inputs left out (outputs-only ones too), the
+    pickled provider added, the declared secret outputs marked. Other names are sent as given
+    (a test of unknown properties sends them)."""
+    props = {k: _wire(v) for k, v in inputs.items() if v is not None}
+    props[PROVIDER_KEY] = pickled(provider_class)
+    return DeclaredResource(urn(type_, resource_name), type_, props, secret_names(declaration))
+
+
 def api_key(resource_name: str, /, **inputs: Any) -> DeclaredResource:
     """``ApiKey(resource_name, **inputs)``: ``None`` inputs are left out, dates become text."""
-    props = {k: _wire(v) for k, v in inputs.items() if v is not None}
-    props[NAME_PREFIX] = resource_name
-    props[PROVIDER_KEY] = pickled(ApiKeyProvider)
-    return DeclaredResource(urn(API_KEY_TYPE, resource_name), API_KEY_TYPE, props, ["api_key"])
+    inputs = {**inputs, NAME_PREFIX: resource_name}
+    return _declare(API_KEY_TYPE, API_KEY, ApiKeyProvider, resource_name, inputs)
 
 
 def account(resource_name: str, /, **inputs: Any) -> DeclaredResource:
     """``Account(resource_name, **inputs)``; ``None`` inputs are left out."""
-    props = {k: v for k, v in inputs.items() if v is not None}
-    props[PROVIDER_KEY] = pickled(AccountProvider)
-    return DeclaredResource(urn(ACCOUNT_TYPE, resource_name), ACCOUNT_TYPE, props)
+    return _declare(ACCOUNT_TYPE, ACCOUNT, AccountProvider, resource_name, inputs)

@@ -32,6 +32,7 @@ from firmtrace_pulumi.providers import AccountProvider, ApiKeyProvider
 from firmtrace_pulumi.providers import account as account_module
 from firmtrace_pulumi.providers import api_key as api_key_module
 from firmtrace_pulumi.providers.api_key import NAME_PREFIX
+from firmtrace_pulumi.providers.schema import ACCOUNT, API_KEY, input_names
 from tests.harness import wire
 from tests.harness.engine import PROVIDER_KEY
 from tests.harness.provider_process import ProviderProcess
@@ -88,8 +89,8 @@ def property_bags(
     return st.builds(lambda a, b: {**b, **a}, known, extra)
 
 
-KEY_NAMES = ("account_id", "name", "end_date", "keepers", "adopt", NAME_PREFIX)
-ACCOUNT_NAMES = ("name", "url", "deletion_protection")
+KEY_NAMES = (*input_names(API_KEY), NAME_PREFIX)
+ACCOUNT_NAMES = input_names(ACCOUNT)
 
 printable = st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"])
 names = st.text(printable, min_size=1, max_size=100).filter(lambda s: s == s.strip() and s)

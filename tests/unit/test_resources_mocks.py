@@ -13,6 +13,8 @@ import pytest
 from pulumi.runtime import mocks
 
 from firmtrace_pulumi import Account, AccountArgs, ApiKey, ApiKeyArgs
+from firmtrace_pulumi.providers.schema import ACCOUNT, API_KEY, input_names
+from tests.harness import resources as harness
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -94,6 +96,35 @@ def test_account_registers_type_token_and_defaults_deletion_protection_on(record
         assert monitor.secret_outputs["site"] == []
 
     return acct.urn.apply(verify)
+
+
+@pulumi.runtime.test
+def test_the_harness_registers_what_a_program_registers(recorder):
+    """The harness stands in for programs in many tests: the same input names, the same
+    secret outputs, for every input given. (The harness sends no ``__stack_tag``.)"""
+    rec, monitor = recorder
+    key_inputs = {
+        "account_id": "acc_1",
+        "name": "n",
+        "end_date": "2027-01-31",
+        "keepers": {"v": 1},
+        "adopt": "ftk_0123abcd",
+    }
+    site_inputs = {"name": "Acme", "url": "https://acme.example", "deletion_protection": False}
+    assert list(key_inputs) == list(input_names(API_KEY))
+    assert list(site_inputs) == list(input_names(ACCOUNT))
+    key = ApiKey("k", **key_inputs)
+    site = Account("s", **site_inputs)
+    declared = {"k": harness.api_key("k", **key_inputs), "s": harness.account("s", **site_inputs)}
+
+    def verify(_: Any) -> None:
+        for registered in rec.registered:
+            expected = declared[registered.name]
+            assert registered.typ == expected.type
+            assert sorted(set(registered.inputs) - {"__stack_tag"}) == sorted(expected.inputs)
+            assert monitor.secret_outputs[registered.name] == expected.additional_secret_outputs
+
+    return pulumi.Output.all(key.urn, site.urn).apply(verify)
 
 
 def test_account_without_name_or_url_fails_fast():
