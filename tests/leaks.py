@@ -403,7 +403,7 @@ def _install() -> None:
 def _install_emulator_hooks() -> None:
     """Register every token, key and password an in-process emulator mints or checks."""
     try:
-        from firmtrace_pulumi.emulator import admin, credentials
+        from firmtrace_pulumi.emulator import admin, backend, credentials
         from firmtrace_pulumi.emulator.routes import api_keys, users
     except ImportError:  # the emulator extra is not installed: the client hooks still apply
         return
@@ -421,7 +421,7 @@ def _install_emulator_hooks() -> None:
     for name, then in hooks.items():
         original = getattr(credentials, name)
         wrapped = _after(original, then)
-        for module in (credentials, admin, users, api_keys):
+        for module in (credentials, backend, admin, users, api_keys):
             if getattr(module, name, None) is original:
                 PATCHES._undo.append((module, name, original))
                 setattr(module, name, wrapped)

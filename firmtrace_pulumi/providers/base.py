@@ -86,6 +86,9 @@ class FirmtraceProvider(ResourceProvider):
         error = getattr(self, "_config_error", None)
         return [CheckFailure("", str(error))] if error else []
 
-    def __getstate__(self) -> dict[str, Any]:
-        # A configured instance never travels: pickle the class reference only.
-        return {}
+    def __getstate__(self) -> None:
+        # A configured instance never travels: pickle the class reference only. None, not {}:
+        # the SDK's serialize_provider wraps the pickler's dict writer once more on every call
+        # and never unwraps it, so pickling a dict, even an empty one, recursed one level deeper
+        # per resource declared and failed at ~985 resources in one program.
+        return None

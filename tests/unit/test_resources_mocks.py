@@ -143,3 +143,20 @@ def test_pickled_provider_is_small_and_holds_no_state():
         import base64
 
         assert b"firmtrace_pulumi.providers" in base64.b64decode(blob)  # by reference
+
+
+@pulumi.runtime.test
+def test_a_program_declares_thousands_of_resources(recorder):
+    """The SDK pickles each resource's provider with a pickler that nests one level deeper per
+    call; a provider whose state was an (empty) dict hit RecursionError at ~985 resources."""
+    rec, _ = recorder
+    site = Account("site", name="Many", url="https://many.example")
+    last = None
+    for i in range(2500):
+        last = ApiKey(f"k{i}", account_id=site.account_id)
+
+    def verify(_: Any) -> None:
+        assert len(rec.registered) == 2501
+
+    assert last is not None
+    return last.urn.apply(verify)
