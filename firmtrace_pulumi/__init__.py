@@ -6,53 +6,13 @@ Configure the provider with stack config ``firmtrace:apiUrl`` and one of ``firmt
 ``firmtrace:apiKey`` or ``firmtrace:email`` + ``firmtrace:password`` (see ``config``).
 """
 
+from . import errors
 from ._version import __version__
 from .account import Account, AccountArgs
 from .api_key import ApiKey, ApiKeyArgs
-from .errors import (
-    ConfigurationError,
-    ConflictError,
-    ContractError,
-    CreateNotConfirmedError,
-    CredentialsError,
-    DeletionProtectedError,
-    FirmtraceError,
-    MalformedIdError,
-    NotFoundError,
-    OrphanRiskError,
-    OwnCredentialError,
-    RefusedError,
-    RejectedError,
-    RequestError,
-    TransientError,
-    UncertainWriteError,
-    ValidationError,
-)
+from .errors import *  # noqa: F403  (the error classes; errors.__all__ lists them)
 
-__all__ = [
-    "Account",
-    "AccountArgs",
-    "ApiKey",
-    "ApiKeyArgs",
-    "ConfigurationError",
-    "ConflictError",
-    "ContractError",
-    "CreateNotConfirmedError",
-    "CredentialsError",
-    "DeletionProtectedError",
-    "FirmtraceError",
-    "MalformedIdError",
-    "NotFoundError",
-    "OrphanRiskError",
-    "OwnCredentialError",
-    "RefusedError",
-    "RejectedError",
-    "RequestError",
-    "TransientError",
-    "UncertainWriteError",
-    "ValidationError",
-    "__version__",
-]
+__all__ = ["Account", "AccountArgs", "ApiKey", "ApiKeyArgs", "__version__", *errors.__all__]
 
 # Errors read as ``firmtrace_pulumi.NotFoundError`` in a traceback, the name users import.
 for _name in __all__:

@@ -211,3 +211,42 @@ def test_an_example_copied_out_of_the_repository(
 
     assert stack.destroy().changes == {"delete": 2}
     assert keys_in(emulator, account) == {}
+
+
+def test_the_testing_kit_from_the_wheel_in_a_user_repository(
+    installed: Path, tmp_path: Path, outside_the_repo: None
+) -> None:
+    """README's "Testing your own stacks" example, as a user runs it: the wheel and pytest in
+    their virtualenv, a repository with only their project and the example's files."""
+    from tests.testing_kit.test_user_repo import (
+        INFRA_YAML,
+        readme_example,
+        readme_program,
+        summary,
+        user_repo,
+    )
+
+    run(installed / "bin" / "python", "-m", "pip", "install", "--quiet", "pytest")
+    files = {
+        **readme_example(),
+        "infra/Pulumi.yaml": INFRA_YAML,
+        "infra/__main__.py": readme_program(),
+    }
+    repo = user_repo(tmp_path / "user-repo", files)
+    done = subprocess.run(
+        [installed / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    leaks.OBSERVED.text("the wheel user's pytest output", output)
+    assert (done.returncode, summary(output)) == (0, "1 passed"), output
+    where = run(
+        installed / "bin" / "python",
+        "-c",
+        "import firmtrace_pulumi; print(firmtrace_pulumi.__file__)",
+    )
+    assert Path(where.strip()).is_relative_to(installed), where

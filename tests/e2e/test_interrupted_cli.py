@@ -324,3 +324,23 @@ def test_an_interrupted_up_recovers_with_nothing_lost_and_no_orphan(
     # The way back left no work: the next up changes nothing.
     assert stack.preview().changes.get("same", 0) >= 1
     assert set(stack.preview().changes) <= {"same"}
+
+
+def test_the_lost_key_is_found_after_another_up_dropped_the_pending_create(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack], strays: list[int]
+) -> None:
+    """The user ran `pulumi up` first: it warns about the pending create and mints a new key.
+    The finder still tells the lost key from the new one."""
+    user = emulator.register()
+    stack = new_stack(PROGRAM, token=user.token, project="interrupted")
+    stack.config(accountId=user.account_id, siteName="unused", **KEY)
+    scene = Scene(user.account_id, "unused", set())
+    interrupted_up(stack, emulator, OPS[0], "sigint-twice", scene, strays)
+    stack.pulumi("up", "--yes")
+    assert len(_keys(emulator, user.account_id)) == 2, "the lost key and the new one"
+
+    found = orphans(stack, "--revoke")
+    assert found.stdout.count("revoked API key") == 1, found.stdout
+    stack.pulumi("refresh", "--clear-pending-creates", "--yes")
+    assert_state_matches(stack, emulator, scene)
+    assert "No orphans" in orphans(stack).stdout
