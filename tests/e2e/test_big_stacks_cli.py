@@ -24,6 +24,8 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -287,8 +289,14 @@ def _last_line(error: str) -> str:
     return error.strip().splitlines()[-1]
 
 
-def phase(name: str, api: Emulator, command: Callable[..., Run], *args: str, fails: bool = False,
-          meanwhile: Callable[[], None] | None = None) -> Phase:  # fmt: skip
+def phase(
+    name: str,
+    api: Emulator,
+    command: Callable[..., Run],
+    *args: str,
+    fails: bool = False,
+    meanwhile: Callable[[], None] | None = None,
+) -> Phase:
     """``command(*args)`` (a ``Stack`` method) from a clear request log, and what it cost; it
     must succeed unless it ``fails``. ``meanwhile`` runs in this thread while the command runs
     in another (and may restart ``api``)."""
@@ -307,6 +315,7 @@ def phase(name: str, api: Emulator, command: Callable[..., Run], *args: str, fai
     if not fails:
         errors = run.diagnostics()
         assert not errors, f"`pulumi {run.command}` failed:\n" + "\n".join(errors)
+        assert any("summaryEvent" in e for e in run.events), run.output[-3000:]
     return done
 
 
@@ -430,14 +439,17 @@ def keys_stack(
     User's ``"token"``, or with its ``"password"`` (and email)."""
     with api.admin() as admin:
         user = admin.register()
-    settings = (
-        {"firmtrace:token": user.token}
-        if sign_in == "token"
-        else {"firmtrace:email": user.email, "firmtrace:password": user.password}
-    )
+    secret = "token" if sign_in == "token" else "password"
     stack = make_stack(
-        tmp_path, KEYS_PROGRAM, api.url, settings, keys=str(count), accountId=user.account_id
+        tmp_path,
+        KEYS_PROGRAM,
+        api.url,
+        {f"firmtrace:{secret}": getattr(user, secret)},
+        keys=str(count),
+        accountId=user.account_id,
     )
+    if sign_in == "password":  # in plain text: the engine masks a secret in all it prints
+        stack.pulumi("config", "set", "firmtrace:email", user.email)
     return user, stack
 
 
@@ -447,6 +459,25 @@ ACTIONABLE = (
 )
 
 NAMED_ORPHAN = re.compile(r"A key named '([^']+)' may now exist|delete key (ftk_[0-9a-f]{8})")
+
+
+ORPHAN_PART = re.compile(r"\bftk_[0-9a-f]{8}\b")
+
+
+def orphan_finder(stack: Stack) -> str:
+    """What ``firmtrace-pulumi orphans`` (list only) prints for the stack."""
+    done = subprocess.run(
+        [sys.executable, "-m", "firmtrace_pulumi", "orphans", "--stack", stack.name],
+        cwd=stack.project_dir,
+        env={**os.environ, **stack.cli.env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    leaks.OBSERVED.text("firmtrace-pulumi orphans output", output)
+    print(output)
+    return output
 
 
 def follow_orphan_advice(errors: list[str], url: str, user: Registration) -> list[str]:
@@ -493,6 +524,10 @@ def test_the_api_killed_and_restarted_in_the_middle_of_an_up(
         # failed cleanly: every error says what to do, and doing it is all it takes
         vague = [e for e in first.errors if not any(advice in e for advice in ACTIONABLE)]
         assert not vague, "errors that do not say what to do:\n" + "\n".join(vague)
+        # README's orphan finder names exactly the lost keys that still exist
+        with api.admin() as admin:
+            still_live = lost_answers & {k["api_key_part"] for k in admin.state()["api_keys"]}
+        assert set(ORPHAN_PART.findall(orphan_finder(stack))) == still_live
         deleted = follow_orphan_advice(first.errors, api.url, user)
         print(f"keys the errors named that existed, deleted as they say: {deleted}")
         assert set(deleted) <= lost_answers
