@@ -24,8 +24,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -48,6 +46,7 @@ from firmtrace_pulumi.testing import PulumiCli
 from tests import leaks
 
 from .conftest import ACCOUNT, API_KEY, Run, Stack, write_project
+from .test_interrupted_cli import orphans
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -464,22 +463,6 @@ NAMED_ORPHAN = re.compile(r"A key named '([^']+)' may now exist|delete key (ftk_
 ORPHAN_PART = re.compile(r"\bftk_[0-9a-f]{8}\b")
 
 
-def orphan_finder(stack: Stack) -> str:
-    """What ``firmtrace-pulumi orphans`` (list only) prints for the stack."""
-    done = subprocess.run(
-        [sys.executable, "-m", "firmtrace_pulumi", "orphans", "--stack", stack.name],
-        cwd=stack.project_dir,
-        env={**os.environ, **stack.cli.env()},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    output = done.stdout + done.stderr
-    leaks.OBSERVED.text("firmtrace-pulumi orphans output", output)
-    print(output)
-    return output
-
-
 def follow_orphan_advice(errors: list[str], url: str, user: Registration) -> list[str]:
     """What the errors tell a person to do about keys that may exist without state: delete
     each key they name (by name or by ``api_key_part``), if it exists. Returns those deleted."""
@@ -527,7 +510,9 @@ def test_the_api_killed_and_restarted_in_the_middle_of_an_up(
         # README's orphan finder names exactly the lost keys that still exist
         with api.admin() as admin:
             still_live = lost_answers & {k["api_key_part"] for k in admin.state()["api_keys"]}
-        assert set(ORPHAN_PART.findall(orphan_finder(stack))) == still_live
+        listed = orphans(stack).stdout
+        print(listed)
+        assert set(ORPHAN_PART.findall(listed)) == still_live
         deleted = follow_orphan_advice(first.errors, api.url, user)
         print(f"keys the errors named that existed, deleted as they say: {deleted}")
         assert set(deleted) <= lost_answers
