@@ -16,7 +16,7 @@ LOWEST_PULUMI := $(shell sed -n 's/.*"pulumi>=\([0-9.]*\),.*/\1/p' pyproject.tom
 LOWEST        := .venv-lowest-sdk
 LOWEST_STAMP  := $(LOWEST)/.installed-$(LOWEST_PULUMI)
 
-.PHONY: up down test test-e2e test-lowest-sdk lint bench matrix emulator pulumi dist clean
+.PHONY: up down test test-slow test-e2e test-lowest-sdk lint bench matrix emulator pulumi dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ test: $(STAMP) $(LOWEST_STAMP)  ## make lint's checks, the whole suite (real CLI
 	$(PY) -m mypy
 	$(WITH_PULUMI) $(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-lowest-sdk
+
+test-slow: $(STAMP)   ## the slow scenarios (-m slow, left out of make test): big stacks, a restart and a password change mid-run
+	$(WITH_PULUMI) $(PY) -m pytest -q -m slow -rP
 
 test-lowest-sdk: $(LOWEST_STAMP)  ## provider tests and a real-CLI lifecycle on the lowest pulumi SDK allowed
 	$(LOWEST)/bin/python -c "import importlib.metadata as m; print('pulumi SDK', m.version('pulumi'))"

@@ -57,9 +57,15 @@ class Connection:
             return client
         return FirmtraceClient(s.api_url, s.secret, timeout=s.timeout)
 
-    def _sign_in(self, client: FirmtraceClient) -> None:
-        assert self.settings.email is not None
-        session = client.login(self.settings.email, self.settings.secret)
+    def _sign_in(self, client: FirmtraceClient, *, token_died: bool = False) -> None:
+        email = self.settings.email
+        assert email is not None
+        try:
+            session = client.login(email, self.settings.secret)
+        except CredentialsError as exc:
+            if exc.code != contract.ErrorCode.LOGIN:
+                raise
+            raise _sign_in_refused(email, exc, token_died=token_died) from None
         client.credential = session.token
 
     def _call(self, operation: Callable[[FirmtraceClient], T]) -> T:
@@ -71,7 +77,7 @@ class Connection:
             if self.settings.method is not AuthMethod.PASSWORD or exc.code == "login_error":
                 raise
             with self._lock:
-                self._sign_in(client)
+                self._sign_in(client, token_died=True)
             return operation(client)
 
     def _write(self, operation: Callable[[FirmtraceClient], T]) -> T:
@@ -150,6 +156,34 @@ class Connection:
             return self._call(lambda c: c.list_accounts())
 
         return load() if fresh else self._cached(("accounts", None), load)
+
+
+def _sign_in_refused(
+    email: str, refused: CredentialsError, *, token_died: bool
+) -> CredentialsError:
+    """A refused sign-in, told in terms of the settings that fix it. ``token_died``: the token of
+    this run's first sign-in stopped working first, which a password change does."""
+    set_password = "`pulumi config set --secret firmtrace:password` (or FIRMTRACE_PASSWORD)"
+    if token_died:
+        message = (
+            f"The token this run signed in with as {email} stopped working, and signing in "
+            f"again with firmtrace:password was refused ({refused.status} {refused.code}): the "
+            "password was changed while the run went on (a password change ends every token)"
+        )
+        hint = f"Set the new password with {set_password}, then run `pulumi up` again."
+    else:
+        message = f"Signing in as {email} was refused ({refused.status} {refused.code})"
+        hint = (
+            f"Check firmtrace:email, and set the current password with {set_password}; "
+            "retrying does not help."
+        )
+    return CredentialsError(
+        message,
+        status=refused.status,
+        code=refused.code,
+        user_message=refused.user_message,
+        hint=hint,
+    )
 
 
 _connections: dict[tuple[str, str, str, str, float], Connection] = {}
