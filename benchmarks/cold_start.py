@@ -67,7 +67,7 @@ def _first_create(
         return time.perf_counter() - started
 
 
-def _python(code: str, env: Mapping[str, str] | None = None, *args: str) -> tuple[str, str]:
+def run_python(code: str, env: Mapping[str, str] | None = None, *args: str) -> tuple[str, str]:
     done = subprocess.run(
         [sys.executable, *args, "-c", code],
         cwd=REPO,
@@ -98,7 +98,7 @@ def import_profile(env: Mapping[str, str] | None = None) -> tuple[float, dict[st
         "t = time.perf_counter(); FirmtraceClient('http://127.0.0.1:1', 'ftt_x').close()\n"
         "print(time.perf_counter() - t)\n"
     )
-    out, err = _python(code, env, "-X", "importtime")
+    out, err = run_python(code, env, "-X", "importtime")
     imported, opened = (float(x) for x in out.split())
     groups: dict[str, float] = {CLIENT: opened}
     # importtime lines come in completion order: our import is everything after the last
@@ -118,7 +118,7 @@ def server_stack_loaded() -> list[str]:
         "import json, sys, firmtrace_pulumi, firmtrace_pulumi.providers\n"
         "print(json.dumps(sorted(sys.modules)))"
     )
-    loaded = json.loads(_python(code)[0])
+    loaded = json.loads(run_python(code)[0])
     return [m for m in loaded if m.split(".")[0] in SERVER_STACK or m.startswith(SERVER_STACK[-1])]
 
 

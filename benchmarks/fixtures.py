@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -171,8 +172,71 @@ def vm_kib(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
+def load_average() -> str:
+    """The 1-minute load average: other work on these shared machines shows up here."""
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (``/proc/<pid>/stat``)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (from each ``/proc/<pid>/stat``'s parent pid)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry.name}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+class ProcessWatch:
+    """While the ``with`` block runs, polls every process below this one whose command line
+    holds one of ``markers`` (name -> marker): per name, the CPU seconds of its processes (as
+    last seen, so the last ``interval`` of each may be missed) and their largest ``VmHWM``."""
+
+    def __init__(self, markers: Mapping[str, str], interval: float = 0.1) -> None:
+        self.markers = {name: marker.encode() for name, marker in markers.items()}
+        self.interval = interval
+        self._cpu: dict[str, dict[int, float]] = {name: {} for name in markers}
+        self.peak_kib = dict.fromkeys(markers, 0)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    @property
+    def cpu(self) -> dict[str, float]:
+        return {name: sum(by_pid.values()) for name, by_pid in self._cpu.items()}
+
+    def _poll(self) -> None:
+        while not self._done.wait(self.interval):
+            for pid in _descendants(os.getpid()):
+                with contextlib.suppress(OSError, KeyError, IndexError):
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        command = f.read()
+                    for name, marker in self.markers.items():
+                        if marker in command:
+                            self._cpu[name][pid] = cpu_seconds(pid)
+                            self.peak_kib[name] = max(self.peak_kib[name], vm_kib(pid, "VmHWM"))
+
+    def __enter__(self) -> ProcessWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import api_calls, cold_start, overhead, pickle_size, profile, scale, throughput
+from . import api_calls, cold_start, engine, overhead, pickle_size, profile, scale, throughput
+from . import fixtures as f
 from .report import Section, markdown, text, verdicts
 
 
@@ -24,10 +25,13 @@ class Sizes:
     scale_accounts: int
     cold_starts: int
     throughput_requests: int
+    engine_keys: tuple[int, ...]
+    engine_accounts: int
+    engine_cold_rounds: int
 
 
-FULL = Sizes(20, 200, 1000, 50, 7, 4000)
-QUICK = Sizes(3, 5, 20, 2, 1, 200)
+FULL = Sizes(20, 200, 1000, 50, 7, 4000, (10, 100, 1000), 10, 5)
+QUICK = Sizes(3, 5, 20, 2, 1, 200, (3,), 2, 1)
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -40,13 +44,8 @@ def sections(sizes: Sizes, profile: bool) -> dict[int, Callable[[], Section]]:
         4: lambda: cold_start.run(sizes.cold_starts),
         5: pickle_size.run,
         6: lambda: throughput.run(sizes.throughput_requests),
+        7: lambda: engine.run(sizes.engine_keys, sizes.engine_accounts, sizes.engine_cold_rounds),
     }
-
-
-def load_average() -> str:
-    """The 1-minute load average: other work on these shared machines shows up here."""
-    path = Path("/proc/loadavg")
-    return path.read_text().split()[0] if path.exists() else "unknown"
 
 
 def machine() -> str:
@@ -60,7 +59,7 @@ def machine() -> str:
     )
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, load average {load_average()} at the start"
+        f"{platform.system()} {platform.release()}, load average {f.load_average()} at the start"
     )
 
 
@@ -86,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sizes = QUICK if args.quick else FULL
-    wanted = sorted(int(n) for n in args.only.split(",")) if args.only else range(1, 7)
+    measures = sections(sizes, args.profile)
+    wanted = sorted(int(n) for n in args.only.split(",")) if args.only else list(measures)
     command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
     header = f"`{command}`, {time.strftime('%Y-%m-%d')}, on {machine()}."
     print(f"firmtrace-pulumi benchmarks: {header}", flush=True)
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.profile and not profile.available():
         parser.error("--profile needs py-spy: pip install -e '.[dev]'")
-    for number, measure in sections(sizes, args.profile).items():
+    for number, measure in measures.items():
         if number not in wanted:
             continue
         t = time.perf_counter()
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     met, checked = verdicts(done)
     took = time.perf_counter() - started
-    end = f"load average {load_average()} at the end"
+    end = f"load average {f.load_average()} at the end"
     print(f"\n{met} of {checked} targets met, in {took:.0f} s ({end}).")
     if args.markdown:
         write_markdown(args.markdown, done, header)
