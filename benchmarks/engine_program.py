@@ -27,9 +27,9 @@ config = pulumi.Config("bench")
 accounts = config.require("accounts").split(",")
 keys = config.require_int("keys")
 # Every resource declared nests pickle's dict writer one level deeper (pulumi.dynamic's
-# serialize_provider), and ours walks all the levels: at Python's default limit, a program of
-# about 970 ApiKeys dies with RecursionError (section 7's row on it). Both programs allow the
-# depth, so that the 1,000-key runs measure time.
+# serialize_provider). Ours once walked all the levels (RecursionError near 970 ApiKeys, section
+# 7's first row); the runs in BENCHMARKS.md were made with the depth allowed, kept for the same
+# conditions.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * keys + 1000))
 Key = key_class(config.require("kind"))
 for i in range(keys):
