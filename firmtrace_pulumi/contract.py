@@ -47,6 +47,7 @@ __all__ = [
     "UpdateApiKeyRequest",
     "WireModel",
     "key_has_part",
+    "parse_timestamp",
 ]
 
 API_VERSION = "v1.3"
@@ -260,6 +261,16 @@ class ApiKeySelector(RequestModel):
 
 class Deleted(WireModel):
     deleted: bool = Field(default=True)
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """An ISO 8601 time such as ``created_at`` (``2026-12-02T00:59:45Z``), in UTC when it names
+    no zone; None when it cannot be read."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def key_has_part(full_key: str, api_key_part: str) -> bool:

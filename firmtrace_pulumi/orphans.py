@@ -24,6 +24,7 @@ from typing import Any
 
 from . import contract
 from .client import FirmtraceClient
+from .contract import parse_timestamp
 from .key_names import name_tag, stack_tag
 
 __all__ = ["Finding", "Orphans", "StackView", "find_orphans", "revoke"]
@@ -90,8 +91,8 @@ class StackView:
                 view.pending_accounts.add((str(inputs.get("name")), str(inputs.get("url"))))
         for update in history:
             if update.get("result") != "succeeded" and update.get("startTime"):
-                start = _when(update["startTime"])
-                end = _when(update["endTime"]) if update.get("endTime") else _now()
+                start = parse_timestamp(update["startTime"])
+                end = parse_timestamp(update["endTime"]) if update.get("endTime") else _now()
                 if start and end:
                     view.failed_updates.append(Window(start, end))
         return view
@@ -130,8 +131,9 @@ def find_orphans(view: StackView, client: FirmtraceClient, *, own_account: bool)
     found = Orphans()
     # Every Account the credential reaches: a key lost on a stack's first create is in an
     # Account its state does not name yet.
+    reached = [] if own_account else client.list_accounts()
     accounts: Iterable[str | None] = (
-        [None] if own_account else sorted(a.account_id for a in client.list_accounts())
+        [None] if own_account else sorted(a.account_id for a in reached)
     )
     for account_id in accounts:
         for key in client.list_api_keys(account_id):
@@ -142,7 +144,7 @@ def find_orphans(view: StackView, client: FirmtraceClient, *, own_account: bool)
                     Finding("API key", key.account_id, key.name or "", key.api_key_part, reason)
                 )
     if not own_account:
-        for account in client.list_accounts():
+        for account in reached:
             if account.account_id in view.account_ids:
                 continue
             site = (account.name, account.url)
@@ -183,7 +185,7 @@ def _orphan_key_reason(view: StackView, key: contract.ApiKey, account_id: str | 
     name = key.name or ""
     if (account_id, name) in view.pending_keys or (key.account_id, name) in view.pending_keys:
         return "its name is that of a create the engine left pending"
-    created = _when(key.created_at)
+    created = parse_timestamp(key.created_at)
     if (
         name_tag(name) == view.tag
         and created
@@ -200,14 +202,6 @@ def _stack_and_project(urns: Iterable[str]) -> tuple[str, str]:
         if len(parts) >= 2 and parts[0].startswith("urn:pulumi:"):
             return parts[0].removeprefix("urn:pulumi:"), parts[1]
     raise ValueError("The stack's state has no resources: there is nothing to compare with.")
-
-
-def _when(text: str) -> dt.datetime | None:
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _now() -> dt.datetime:

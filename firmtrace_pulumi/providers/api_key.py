@@ -273,10 +273,6 @@ def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
 
 
 def _created_since(key: contract.ApiKey, since: dt.datetime) -> bool:
-    try:
-        created = dt.datetime.fromisoformat(key.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return False  # unreadable timestamp: never revoke a key we cannot place in time
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.timezone.utc)
-    return created >= since
+    created = contract.parse_timestamp(key.created_at)
+    # An unreadable timestamp: never revoke a key we cannot place in time.
+    return created is not None and created >= since
