@@ -18,10 +18,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .client import FirmtraceClient
 from .config import AuthMethod, resolve_settings
 from .errors import FirmtraceError
 from .orphans import StackView, find_orphans, revoke
+from .providers.connection import Connection
 
 __all__ = ["main"]
 
@@ -63,13 +63,8 @@ def _orphans(stack: str | None, cwd: str, *, revoke_them: bool) -> int:
     config = _pulumi(cwd, stack, "config", "--show-secrets", "--json") or {}
     view = StackView.read(export, history)
     settings = resolve_settings({k: v.get("value") for k, v in config.items()})
-    client = FirmtraceClient(settings.api_url, timeout=settings.timeout)
-    with client:
-        if settings.method is AuthMethod.PASSWORD:
-            assert settings.email is not None
-            client.credential = client.login(settings.email, settings.secret).token
-        else:
-            client.credential = settings.secret
+    # Signed in as the providers sign in (email + password included, with the same advice).
+    with Connection(settings).client as client:
         found = find_orphans(view, client, own_account=settings.method is AuthMethod.API_KEY)
         where = f"stack {view.project}/{view.stack}"
         if not found:
