@@ -33,7 +33,6 @@ from . import validation as v
 from .base import FirmtraceProvider
 from .schema import (
     ACCOUNT,
-    changed,
     check_inputs,
     declared,
     input_names,
@@ -69,6 +68,8 @@ def protected(props: dict[str, Any]) -> bool:
 
 
 class AccountProvider(FirmtraceProvider):
+    props = ACCOUNT
+
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = self.configuration_failures()
         failures += v.unknown_properties(news, INPUTS)
@@ -87,7 +88,7 @@ class AccountProvider(FirmtraceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        updates, replaces = changed(ACCOUNT, olds, news)
+        updates, replaces = self.changes(olds, news)
         return DiffResult(
             changes=bool(updates or replaces), replaces=replaces, stables=["account_id"]
         )

@@ -86,6 +86,8 @@ def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any])
 
 
 class ApiKeyProvider(FirmtraceProvider):
+    props = API_KEY
+
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = self.configuration_failures()
         failures += v.unknown_properties(news, INPUTS)
@@ -109,15 +111,18 @@ class ApiKeyProvider(FirmtraceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # ``olds`` are the old *outputs*: they hold what the API last said.
-        news = {**news, "account_id": v.normalize_account_id(news.get("account_id"))}
-        updates, replaces = changed(API_KEY, olds, news)
+        updates, replaces = self.changes(olds, news)
         return DiffResult(
             changes=bool(updates or replaces),
             replaces=replaces,
             stables=["api_key_part"] if not replaces else [],
             delete_before_replace=False,
         )
+
+    def changes(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], list[str]]:
+        # ``olds`` are the old *outputs*: they hold what the API last said.
+        news = {**news, "account_id": v.normalize_account_id(news.get("account_id"))}
+        return changed(API_KEY, olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         account_id = props.get("account_id")

@@ -9,14 +9,15 @@ instance has no attributes until the engine's ``Configure`` reaches it in the pr
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..config import ProviderSettings, resolve_settings, unknown_keys
 from ..errors import ConfigurationError, FirmtraceError
 from .connection import Connection, connection_for
+from .schema import Property, changed
 
 __all__ = ["ENGINE_CALLS", "FirmtraceProvider", "at_boundary"]
 
@@ -54,17 +55,25 @@ class FirmtraceProvider(ResourceProvider):
             if name in vars(cls):
                 setattr(cls, name, at_boundary(vars(cls)[name]))
 
+    props: ClassVar[tuple[Property, ...]]
+    """The resource's declared properties (``providers.schema``)."""
+
     _settings: ProviderSettings | None
     _config_error: ConfigurationError | None
 
     def configure(self, req: ConfigureRequest) -> None:
-        self._settings, self._config_error = None, None
         # The SDK's Config has no public way to list its keys; without one, no key check.
-        unknown = unknown_keys(getattr(req.config, "_props", None) or {})
+        self.use_config(req.config.get, getattr(req.config, "_props", None) or {})
+
+    def use_config(self, get: Callable[[str], Any], keys: Iterable[str]) -> None:
+        """Settings from stack config (``get('firmtrace:token')``) and the environment; a
+        problem is kept and reported by ``check``, so a preview shows it."""
+        self._settings, self._config_error = None, None
+        unknown = unknown_keys(keys)
         try:
             if unknown:
                 raise ConfigurationError(unknown)
-            self._settings = resolve_settings(req.config.get)
+            self._settings = resolve_settings(get)
         except ConfigurationError as exc:
             self._config_error = exc
 
@@ -80,6 +89,10 @@ class FirmtraceProvider(ResourceProvider):
     @property
     def connection(self) -> Connection:
         return connection_for(self.settings)
+
+    def changes(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """The inputs in ``news`` that differ from the old outputs: (in place, replacing)."""
+        return changed(self.props, olds, news)
 
     def configuration_failures(self) -> list[CheckFailure]:
         """Configuration problems reported at check time, so a preview shows them."""
