@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,10 +57,11 @@ class ResourceType:
         return self._to_python.get(wire, wire)
 
     def renamed_in(self, text: str) -> str:
-        """``text`` with each quoted property name in its wire spelling (``'end_date'`` →
-        ``'endDate'``): the providers' messages name properties as Python programs write them."""
+        """``text`` with each property name in its wire spelling (``end_date`` → ``endDate``):
+        the providers' messages name properties as Python programs write them."""
         for p in self.props:
-            text = text.replace(f"'{p.name}'", f"'{wire_name(p.name)}'")
+            if "_" in p.name:
+                text = re.sub(rf"\b{p.name}\b", wire_name(p.name), text)
         return text
 
 

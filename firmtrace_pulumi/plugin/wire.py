@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 __all__ = ["SECRET_SIG", "SIG_KEY", "Properties", "from_wire", "to_wire"]
@@ -31,6 +32,8 @@ class Properties:
 
 
 def _unwrap(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN, False  # the sentinel: the same on the way back
     if rpc.is_rpc_secret(value):
         inner, _ = _unwrap(rpc.unwrap_rpc_secret(value))
         return inner, True

@@ -33,6 +33,8 @@ from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.testing import ApiAccess, PulumiCli
 from tests import leaks
 
+from .faces import DYNAMIC, FACES, Face
+
 REQUIRE = os.environ.get("FIRMTRACE_REQUIRE_PULUMI") == "1"
 
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
@@ -52,8 +54,16 @@ def require_pulumi() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _pulumi_on_path() -> None:
+def _pulumi_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     require_pulumi()
+    # The plugin, pulumi-resource-firmtrace, is where `pip install` put it, as for a user.
+    monkeypatch.setenv("PATH", f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.fixture(params=FACES, ids=str)
+def face(request: pytest.FixtureRequest) -> Face:
+    """Each face of the provider in turn: the dynamic resources, then the plugin."""
+    return request.param  # type: ignore[no-any-return]
 
 
 def json_documents(text: str) -> list[Any]:
@@ -270,13 +280,14 @@ def keys_in(emulator: EmulatorAdmin, account_id: str) -> dict[str, dict[str, Any
     }
 
 
-def assert_keys_encrypted(stack: Stack, full_keys: set[str]) -> None:
+def assert_keys_encrypted(stack: Stack, full_keys: set[str], face: Face = DYNAMIC) -> None:
     """Every ``api_key`` in the stack's state is ciphertext; no full key is in it as text."""
     exported = stack.export()
-    keys = [r for r in exported["deployment"].get("resources") or [] if r["type"] == API_KEY]
+    resources = exported["deployment"].get("resources") or []
+    keys = [r for r in resources if r["type"] == face.api_key_type]
     assert keys, "no ApiKey in the state"
     for resource in keys:
-        stored = resource["outputs"].get("api_key")
+        stored = resource["outputs"].get(face.prop("api_key"))
         assert isinstance(stored, dict) and stored.get(SECRET_SIG[0]) == SECRET_SIG[1], stored
         assert "ciphertext" in stored
     raw = json.dumps(exported)

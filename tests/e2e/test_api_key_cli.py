@@ -1,9 +1,11 @@
 """The ApiKey lifecycle under the real Pulumi CLI, step by step as a user types it, with the API
-calls each step makes counted at the emulator and the emulator's view checked after each."""
+calls each step makes counted at the emulator and the emulator's view checked after each; once
+for each face of the provider (the dynamic resources, the plugin), the same steps and calls."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -12,7 +14,8 @@ import pytest
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
-from .conftest import API_KEY, Stack, assert_keys_encrypted, calls, keys_in
+from .conftest import Stack, assert_keys_encrypted, calls, keys_in
+from .faces import Face
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -21,9 +24,6 @@ FUTURE = (TODAY + dt.timedelta(days=365)).isoformat()
 PAST = "2020-01-01"
 
 PROGRAM = """
-import pulumi
-from firmtrace_pulumi import ApiKey
-
 config = pulumi.Config()
 key = ApiKey(
     "partner",
@@ -37,10 +37,12 @@ pulumi.export("active", key.active)
 """
 
 
-def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Stack]) -> None:
+def test_api_key_lifecycle(
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
     user = emulator.register()
     account = user.account_id
-    stack = new_stack(PROGRAM, token=user.token)
+    stack = new_stack(face.program(PROGRAM), token=user.token)
     stack.config(accountId=account, endDate=PAST)
 
     # preview: a key to create, not one API call
@@ -56,13 +58,14 @@ def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
     part, full = revealed["api_key_part"], revealed["api_key"]
     assert shown["api_key"] == "[secret]" and full.startswith(part + "_")
     assert revealed["active"] is False and keys_in(emulator, account)[part]["active"] is False
-    assert_keys_encrypted(stack, {full})
+    assert_keys_encrypted(stack, {full}, face)
 
     # end_date forward: previewed as an update of end_date, then one PATCH; same key, active
     stack.config(endDate=FUTURE)
     emulator.clear_requests()
     diff = stack.pulumi("preview", "--diff")
-    assert f'~ end_date  : "{PAST}" => "{FUTURE}"' in diff and "1 to update" in diff
+    assert re.search(rf'~ {face.prop("end_date")}\s*: "{PAST}" => "{FUTURE}"', diff), diff
+    assert "1 to update" in diff
     assert calls(emulator) == Counter()
     assert stack.up().ops == {"partner": "update"}
     assert calls(emulator) == Counter({"PATCH /api_key": 1})
@@ -92,7 +95,7 @@ def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
         client.update_api_key(account, part, end_date=dt.date.fromisoformat(FUTURE))
     assert stack.refresh().ops == {"partner": "update"}
     # (stack outputs keep the last `up`'s values: a refresh updates the resources' state)
-    assert stack.resources(API_KEY)[0]["outputs"]["active"] is True
+    assert stack.resources(face.api_key_type)[0]["outputs"]["active"] is True
     assert stack.up().ops == {"partner": "update"}
     assert keys_in(emulator, account)[part]["end_date"] == PAST
     assert stack.outputs(secrets=True)["api_key"] == full
@@ -106,7 +109,7 @@ def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
     revealed = stack.outputs(secrets=True)
     new_part, new_full = revealed["api_key_part"], revealed["api_key"]
     assert new_part != part and list(keys_in(emulator, account)) == [new_part]
-    assert_keys_encrypted(stack, {new_full})
+    assert_keys_encrypted(stack, {new_full}, face)
 
     # account_id change: a key in the other Account, then the old one revoked
     with FirmtraceClient(emulator.url, user.token) as client:
@@ -120,7 +123,7 @@ def test_api_key_lifecycle(emulator: EmulatorAdmin, new_stack: Callable[..., Sta
     with FirmtraceClient(emulator.url, user.token) as client:
         client.delete_api_key(other, moved)
     assert stack.refresh().ops == {"partner": "delete"}
-    assert not stack.resources(API_KEY)
+    assert not stack.resources(face.api_key_type)
     emulator.clear_requests()
     assert stack.up().ops == {"partner": "create"}
     assert calls(emulator) == Counter({"POST /api_key": 1})
