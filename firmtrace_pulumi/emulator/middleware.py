@@ -213,6 +213,17 @@ class FaultMiddleware:
         method: str = scope["method"]
         authorization = _bearer(scope)
         entry = self.log.start(method, path, _credential_kind(authorization))
+        try:
+            await self._handle(scope, receive, send, entry)
+        finally:
+            self.log.finish()
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, entry: dict[str, Any]
+    ) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        authorization = _bearer(scope)
         decision = self.faults.decide(method, path[len(API_PREFIX) :])
         if decision.latency_ms:
             await asyncio.sleep(decision.latency_ms / 1000)

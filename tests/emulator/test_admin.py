@@ -46,8 +46,20 @@ def test_request_log_counts_requests(emulator: EmulatorAdmin, as_owner, owner: R
     expect_ok(as_owner.post("/api_key", json={"account_id": owner.account_id}))
     as_owner.get("/api_key")
     assert emulator.requests() == [
-        {"method": "POST", "path": "/v1.3/api_key", "status": 200, "credential": "token"},
-        {"method": "GET", "path": "/v1.3/api_key", "status": 400, "credential": "token"},
+        {
+            "method": "POST",
+            "path": "/v1.3/api_key",
+            "status": 200,
+            "credential": "token",
+            "in_flight": 1,
+        },
+        {
+            "method": "GET",
+            "path": "/v1.3/api_key",
+            "status": 400,
+            "credential": "token",
+            "in_flight": 1,
+        },
     ]
     assert len(emulator.requests(method="POST", path="/api_key")) == 1
     emulator.health()
