@@ -124,11 +124,12 @@ def _properties(props: Iterable[Property]) -> dict[str, Any]:
 
 def _resource(r: ResourceType) -> dict[str, Any]:
     inputs = [p for p in r.props if p.input]
+    required = [wire_name(p.name) for p in inputs if p.required]
     return {
         "description": r.description,
         "properties": _properties(p for p in r.props if p.output),
         "inputProperties": _properties(inputs),
-        "requiredInputs": [wire_name(p.name) for p in inputs if p.required],
+        **({"requiredInputs": required} if required else {}),
     }
 
 

@@ -19,7 +19,7 @@ from firmtrace_pulumi.plugin.package import wire_name
 
 __all__ = ["DYNAMIC", "FACES", "PLUGIN", "Face"]
 
-_PLUGIN_PRELUDE = '''
+_PLUGIN_PRELUDE = """
 import pulumi
 from firmtrace_pulumi.plugin.package import RESOURCES, wire_name
 from firmtrace_pulumi.providers.schema import output_names
@@ -46,7 +46,7 @@ class ApiKey(_PluginResource):
 
 class Account(_PluginResource):
     _token = "firmtrace:index:Account"
-'''
+"""
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,11 @@ from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.emulator.faults import FaultConfig, FaultStep
 
 from .conftest import SECRET_SIG, Stack, assert_keys_encrypted, calls
+from .faces import DYNAMIC, Face
 
 pytestmark = pytest.mark.timeout(600)
 
-PROGRAM = """
-import pulumi
-from firmtrace_pulumi import ApiKey
-
+BODY = """
 config = pulumi.Config()
 key = ApiKey(
     "partner",
@@ -36,6 +34,7 @@ pulumi.export("api_key", key.api_key)
 pulumi.export("api_key_hint", key.api_key.apply(lambda k: k[:20] + "..."))
 pulumi.export("handoff", {"partner": "northwind", "key": key.api_key, "part": key.api_key_part})
 """
+PROGRAM = DYNAMIC.program(BODY)
 
 
 def is_ciphertext(value: Any) -> bool:
@@ -220,13 +219,14 @@ def test_a_full_key_given_to_adopt_is_refused_and_never_repeated(
 
 
 def test_the_engines_verbose_and_debug_logs_hold_no_secret(
-    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
 ) -> None:
     """``-v=9 --logtostderr --logflow`` and ``--debug``, over a create, an update and a refresh:
     everything they print goes to the leak scanner (the engine's gRPC log does log plain values:
-    README, "Secrets and the engine's logs")."""
+    README, "Secrets and the engine's logs"). Under both faces: the plugin accepts secrets, so
+    the engine hands it the token and the full key as secrets."""
     user = emulator.register()
-    stack = new_stack(PROGRAM, token=user.token)
+    stack = new_stack(face.program(BODY), token=user.token)
     stack.config(accountId=user.account_id)
     verbose = ("-v=9", "--logtostderr", "--logflow")
     stack.pulumi("up", "--yes", *verbose)
