@@ -26,11 +26,14 @@ from . import contract
 from .client import FirmtraceClient
 from .contract import parse_timestamp
 from .key_names import name_tag, stack_tag
+from .plugin.package import PACKAGE, python_name
 
 __all__ = ["Finding", "Orphans", "StackView", "find_orphans", "revoke"]
 
 API_KEY_TYPE = "pulumi-python:dynamic/firmtrace:ApiKey"
 ACCOUNT_TYPE = "pulumi-python:dynamic/firmtrace:Account"
+PLUGIN_TYPES = {API_KEY_TYPE: f"{PACKAGE}:index:ApiKey", ACCOUNT_TYPE: f"{PACKAGE}:index:Account"}
+"""The plugin's type of each dynamic resource type: the finder reads stacks of either face."""
 CLOCK_SLACK = dt.timedelta(seconds=2)
 """History times have whole seconds, and the API's clock may differ a little from the engine's."""
 
@@ -74,20 +77,20 @@ class StackView:
         stack, project = _stack_and_project(urns)
         view = cls(project=project, stack=stack)
         for resource in resources:
-            outputs = resource.get("outputs") or {}
-            if resource.get("type") == API_KEY_TYPE and outputs.get("api_key_part"):
+            type_, outputs, _ = _as_dynamic(resource)
+            if type_ == API_KEY_TYPE and outputs.get("api_key_part"):
                 view.key_parts.add(outputs["api_key_part"])
-            elif resource.get("type") == ACCOUNT_TYPE and resource.get("id"):
+            elif type_ == ACCOUNT_TYPE and resource.get("id"):
                 view.account_ids.add(str(resource["id"]))
                 view.sites.add((str(outputs.get("name")), str(outputs.get("url"))))
         for op in pending:
-            resource, inputs = op["resource"], op["resource"].get("inputs") or {}
+            type_, _, inputs = _as_dynamic(op["resource"])
             if op.get("type") != "creating":
                 continue
-            if resource.get("type") == API_KEY_TYPE and isinstance(inputs.get("name"), str):
+            if type_ == API_KEY_TYPE and isinstance(inputs.get("name"), str):
                 account = inputs.get("account_id")
                 view.pending_keys.add((str(account) if account else None, inputs["name"]))
-            elif resource.get("type") == ACCOUNT_TYPE:
+            elif type_ == ACCOUNT_TYPE:
                 view.pending_accounts.add((str(inputs.get("name")), str(inputs.get("url"))))
         for update in history:
             if update.get("result") != "succeeded" and update.get("startTime"):
@@ -193,6 +196,21 @@ def _orphan_key_reason(view: StackView, key: contract.ApiKey, account_id: str | 
     ):
         return "minted by this stack during an update that did not finish"
     return ""
+
+
+def _as_dynamic(resource: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A resource of state as (dynamic type, outputs, inputs) under the providers' names: a
+    plugin resource (``firmtrace:index:ApiKey``, ``apiKeyPart``) reads as a dynamic one."""
+    type_ = str(resource.get("type"))
+    outputs, inputs = dict(resource.get("outputs") or {}), dict(resource.get("inputs") or {})
+    for dynamic, token in PLUGIN_TYPES.items():
+        if type_ == token:
+            return (
+                dynamic,
+                {python_name(token, k): v for k, v in outputs.items()},
+                {python_name(token, k): v for k, v in inputs.items()},
+            )
+    return type_, outputs, inputs
 
 
 def _stack_and_project(urns: Iterable[str]) -> tuple[str, str]:

@@ -4,12 +4,16 @@ and which it never touches. (Under the real CLI: tests/e2e/test_interrupted_cli.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
+
+import pytest
 
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.key_names import auto_name, stack_tag
-from firmtrace_pulumi.orphans import API_KEY_TYPE, StackView, find_orphans
+from firmtrace_pulumi.orphans import API_KEY_TYPE, PLUGIN_TYPES, StackView, find_orphans
+from firmtrace_pulumi.plugin.package import wire_name
 
 STACK = "urn:pulumi:dev::partners::pulumi:pulumi:Stack::partners-dev"
 
@@ -24,12 +28,25 @@ def export(*parts: str, pending: list[dict[str, Any]] | None = None) -> dict[str
     return {"deployment": {"resources": resources, "pending_operations": pending or []}}
 
 
+def as_plugin(state: dict[str, Any]) -> dict[str, Any]:
+    """The same state as the plugin face writes it: its types and property names."""
+    text = json.dumps(state)
+    for dynamic, token in PLUGIN_TYPES.items():
+        text = text.replace(dynamic, token)
+    for name in ("api_key_part", "account_id"):
+        text = text.replace(f'"{name}"', f'"{wire_name(name)}"')
+    return dict(json.loads(text))
+
+
 def failed(start: dt.datetime, end: dt.datetime) -> dict[str, str]:
     iso = "%Y-%m-%dT%H:%M:%S.000Z"
     return {"result": "failed", "startTime": start.strftime(iso), "endTime": end.strftime(iso)}
 
 
-def test_only_this_stacks_lost_keys_are_taken(emulator: EmulatorAdmin) -> None:
+@pytest.mark.parametrize("face", ["dynamic", "plugin"])
+def test_only_this_stacks_lost_keys_are_taken(emulator: EmulatorAdmin, face: str) -> None:
+    """The same rules for a stack of either face of the provider."""
+    state = as_plugin if face == "plugin" else dict
     user = emulator.register()
     ours, theirs = stack_tag("partners", "dev"), stack_tag("partners", "prod")
     now = dt.datetime.now(dt.timezone.utc)
@@ -48,7 +65,7 @@ def test_only_this_stacks_lost_keys_are_taken(emulator: EmulatorAdmin) -> None:
             },
         }
         view = StackView.read(
-            export(kept.api_key_part, pending=[pending_op]),
+            state(export(kept.api_key_part, pending=[pending_op])),
             [failed(now - dt.timedelta(seconds=30), now + dt.timedelta(seconds=5))],
         )
         found = find_orphans(view, client, own_account=False)
@@ -58,7 +75,7 @@ def test_only_this_stacks_lost_keys_are_taken(emulator: EmulatorAdmin) -> None:
 
         # The same stack, with no failed update around the time the key was minted: not lost.
         quiet = StackView.read(
-            export(kept.api_key_part),
+            state(export(kept.api_key_part)),
             [failed(now - dt.timedelta(hours=2), now - dt.timedelta(hours=1))],
         )
         assert find_orphans(quiet, client, own_account=False).keys == []
