@@ -1,11 +1,16 @@
 """``firmtrace-pulumi``: commands for the stacks that use this package.
 
     firmtrace-pulumi orphans [--stack dev] [--revoke]
+    firmtrace-pulumi migrate-to-plugin [--stack dev]
 
 ``orphans`` (run in the project directory, with the same ``pulumi`` login as the stack) lists the
 API keys and Accounts an interrupted ``pulumi up`` created but never recorded (see ``orphans``),
 and with ``--revoke`` revokes those keys and deletes those Accounts if they hold no keys. It signs
 in the way the stack does: its ``firmtrace:*`` config, else the ``FIRMTRACE_*`` environment.
+
+``migrate-to-plugin`` moves the stack's dynamic ``ApiKey`` and ``Account`` resources in state to
+the ``firmtrace`` plugin's types (see ``migrate``): same ids, same encrypted full keys, no API
+call. Change the program to the plugin's resources, under the same names, then ``pulumi up``.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
 from .config import AuthMethod, resolve_settings
 from .errors import FirmtraceError
+from .migrate import to_plugin
 from .orphans import StackView, find_orphans, revoke
 from .providers.connection import Connection
 
@@ -33,8 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     orphans.add_argument("--stack", help="the stack (default: the selected one)")
     orphans.add_argument("--cwd", default=".", help="the project directory (default: here)")
     orphans.add_argument("--revoke", action="store_true", help="revoke what is found")
+    migrate = commands.add_parser(
+        "migrate-to-plugin", help="move the stack's dynamic resources to the firmtrace plugin"
+    )
+    migrate.add_argument("--stack", help="the stack (default: the selected one)")
+    migrate.add_argument("--cwd", default=".", help="the project directory (default: here)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "migrate-to-plugin":
+            return _migrate(args.stack, args.cwd)
         return _orphans(args.stack, args.cwd, revoke_them=args.revoke)
     except (FirmtraceError, _PulumiError, ValueError) as exc:
         print(f"firmtrace-pulumi: {exc}", file=sys.stderr)
@@ -45,7 +59,8 @@ class _PulumiError(Exception):
     pass
 
 
-def _pulumi(cwd: str, stack: str | None, *args: str) -> Any:
+def _pulumi(cwd: str, stack: str | None, *args: str, parse: bool = True) -> Any:
+    """``pulumi ARGS --stack STACK`` in ``cwd``: its JSON output (``parse``), else None."""
     exe = shutil.which("pulumi")
     if exe is None:
         raise _PulumiError("needs the pulumi CLI on PATH")
@@ -54,7 +69,26 @@ def _pulumi(cwd: str, stack: str | None, *args: str) -> Any:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise _PulumiError(f"`pulumi {' '.join(args)}` failed: {last}")
-    return json.loads(done.stdout or "null")
+    return json.loads(done.stdout or "null") if parse else None
+
+
+def _migrate(stack: str | None, cwd: str) -> int:
+    moved_export, moved = to_plugin(_pulumi(cwd, stack, "stack", "export"))
+    if not moved:
+        print("Nothing to move: the stack holds no dynamic ApiKey or Account.")
+        return 0
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=cwd, delete=True) as file:
+        json.dump(moved_export, file)
+        file.flush()
+        _pulumi(cwd, stack, "stack", "import", "--file", file.name, parse=False)
+    print(f"Moved {len(moved)} resources to the firmtrace plugin (ids and full keys kept):")
+    for urn in moved:
+        print(f"  {urn}")
+    print(
+        "Now change the program to the plugin's resources, under the same names, and run "
+        "`pulumi preview`: it should show no change to them."
+    )
+    return 0
 
 
 def _orphans(stack: str | None, cwd: str, *, revoke_them: bool) -> int:

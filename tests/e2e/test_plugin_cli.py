@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from firmtrace_pulumi.plugin.package import RESOURCES, schema, wire_name
 from firmtrace_pulumi.testing import PulumiCli
 
 from .conftest import Stack, assert_keys_encrypted, calls, keys_in
-from .faces import PLUGIN, Face
+from .faces import DYNAMIC, PLUGIN, Face
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -209,3 +211,67 @@ def test_calls_at_once(
         assert most >= 8, most  # all 12 at once, give or take the engine's start-up
     else:
         assert most == 4, most
+
+
+MIGRATED_PROGRAM = """
+config = pulumi.Config()
+site = Account(
+    "site",
+    name="Northwind",
+    url="https://northwind.example",
+    deletion_protection=config.get_bool("deletionProtection"),
+)
+key = ApiKey(
+    "partner",
+    account_id=site.account_id,
+    end_date=config.get("endDate"),
+    keepers={"rotation": config.get("rotation") or "1"},
+)
+pulumi.export("api_key", key.api_key)
+pulumi.export("api_key_part", key.api_key_part)
+"""
+
+
+def test_a_stack_moves_to_the_plugin_with_its_keys(
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    """``firmtrace-pulumi migrate-to-plugin``, then the program on the plugin: the same key, its
+    full value kept, no API call to move; then it updates and rotates as the plugin's."""
+    user = emulator.register()
+    stack = new_stack(DYNAMIC.program(MIGRATED_PROGRAM), token=user.token)
+    stack.up()
+    revealed = stack.outputs(secrets=True)
+    part, full = revealed["api_key_part"], revealed["api_key"]
+
+    emulator.clear_requests()
+    moved = subprocess.run(
+        [sys.executable, "-m", "firmtrace_pulumi", "migrate-to-plugin", "--stack", stack.name],
+        cwd=stack.project_dir,
+        env={**os.environ, **stack.cli.env()},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Moved 2 resources to the firmtrace plugin" in moved and full not in moved
+    assert not stack.resources(DYNAMIC.api_key_type) and not stack.resources(DYNAMIC.account_type)
+    (key_state,) = stack.resources(PLUGIN.api_key_type)
+    assert key_state["outputs"]["apiKeyPart"] == part
+    assert_keys_encrypted(stack, {full}, PLUGIN)
+
+    (stack.project_dir / "__main__.py").write_text(PLUGIN.program(MIGRATED_PROGRAM))
+    assert stack.preview().ops == {}
+    stack.command("up", "--yes", "--expect-no-changes")
+    assert set(calls(emulator)) <= {"GET /api_key", "GET /accounts"}
+    revealed = stack.outputs(secrets=True)
+    assert (revealed["api_key_part"], revealed["api_key"]) == (part, full)
+
+    # the plugin's from now on: end_date in place, keepers rotate
+    stack.config(endDate=FUTURE)
+    emulator.clear_requests()
+    assert stack.up().ops == {"partner": "update"}
+    assert calls(emulator) == Counter({"PATCH /api_key": 1})
+    assert stack.outputs(secrets=True)["api_key"] == full
+    stack.config(rotation="2")
+    assert stack.up().ops == {"partner": "replace"}
+    account = key_state["outputs"]["accountId"]
+    assert list(keys_in(emulator, account)) == [stack.outputs()["api_key_part"]]
