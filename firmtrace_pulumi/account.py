@@ -141,7 +141,14 @@ class Account(Resource, module="firmtrace", name="Account"):
             **dict.fromkeys(output_only_names(ACCOUNT)),
         }
         warn_plaintext_credentials()
-        super().__init__(AccountProvider(), resource_name, props, opts)
+        self._register(resource_name, props, opts)
+
+    def _register(
+        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        """Hand the resource to the engine: as a dynamic resource here (``native.Account``
+        hands the same one to the ``firmtrace`` plugin)."""
+        Resource.__init__(self, AccountProvider(), resource_name, props, opts)
 
     @property
     def account_id(self) -> pulumi.Output[str]:

@@ -187,7 +187,14 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
             **dict.fromkeys(output_only_names(API_KEY)),
         }
         warn_plaintext_credentials()
-        super().__init__(ApiKeyProvider(), resource_name, props, opts)
+        self._register(resource_name, props, opts)
+
+    def _register(
+        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
+    ) -> None:
+        """Hand the resource to the engine: as a dynamic resource here (``native.ApiKey``
+        hands the same one to the ``firmtrace`` plugin)."""
+        Resource.__init__(self, ApiKeyProvider(), resource_name, props, opts)
 
     @property
     @pulumi.getter(name="api_key")

@@ -1,7 +1,8 @@
 """The public surface, locked: what users may import, each name documented. A name added to
 or dropped from a public module is a decision that changes this test.
 
-Public: ``firmtrace_pulumi`` (resources, their args, the errors), ``firmtrace_pulumi.components``,
+Public: ``firmtrace_pulumi`` (resources, their args, the errors), ``firmtrace_pulumi.native`` (the
+same resources served by the ``firmtrace`` plugin), ``firmtrace_pulumi.components``,
 ``firmtrace_pulumi.errors``, ``firmtrace_pulumi.emulator`` (the emulator and its admin client)
 and ``firmtrace_pulumi.testing`` (the kit for users' own tests). Every other module is internal:
 it declares ``__all__`` for readers, but may change in any release.
@@ -23,6 +24,7 @@ ERRORS = sorted(n for n in errors.__all__)
 PUBLIC = {
     "firmtrace_pulumi": sorted(["Account", "AccountArgs", "ApiKey", "ApiKeyArgs", "__version__"])
     + ERRORS,
+    "firmtrace_pulumi.native": ["Account", "ApiKey"],
     "firmtrace_pulumi.components": [
         "KeyRole",
         "PlannedKey",

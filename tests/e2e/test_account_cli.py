@@ -118,31 +118,19 @@ def test_account_lifecycle(
     assert accounts_in(emulator)[account]["name"] == "Northwind Traders"
     assert stack.outputs(secrets=True)["api_key"] == full
 
-    # destroy with deletion protection on (the default): the Account is not deleted
+    # destroy with deletion protection on (the default): refused by the engine before any
+    # API call (deletion_protection sets Pulumi's protect), so the key stays live too
     emulator.clear_requests()
     refused = stack.destroy(check=False)
-    if face.engine_protects:
-        # the dynamic Account also sets Pulumi's protect: the engine refuses before any API
-        # call, so the key stays live too
-        assert "because it is protected" in refused.output and "site" in refused.output
-        assert calls(emulator) == Counter()
-        assert key_parts_in(emulator, account) == [part]
-        assert len(stack.resources(face.account_type)) == 1
-        assert len(stack.resources(face.api_key_type)) == 1
-        # ... and so is a replacement the engine is asked for: nothing is created
-        urn = stack.resources(face.account_type)[0]["urn"]
-        assert "marked for protection" in stack.up("--replace", urn, check=False).output
-        assert calls(emulator) == Counter() and list(accounts_in(emulator)).count(account) == 1
-    else:
-        # a provider cannot set protect: the plugin refuses the Account's delete itself, with
-        # no call for it; the key, deleted first, is gone (`protect: true` keeps it: README)
-        assert "has deletionProtection on" in refused.output, refused.output
-        assert calls(emulator) == Counter({"DELETE /api_key": 1})
-        assert len(stack.resources(face.account_type)) == 1
-        assert account in accounts_in(emulator)
-        stack.up()
-        part = stack.outputs()["api_key_part"]
-        full = stack.outputs(secrets=True)["api_key"]
+    assert "because it is protected" in refused.output and "site" in refused.output
+    assert calls(emulator) == Counter()
+    assert key_parts_in(emulator, account) == [part]
+    assert len(stack.resources(face.account_type)) == 1
+    assert len(stack.resources(face.api_key_type)) == 1
+    # ... and so is a replacement the engine is asked for: nothing is created
+    urn = stack.resources(face.account_type)[0]["urn"]
+    assert "marked for protection" in stack.up("--replace", urn, check=False).output
+    assert calls(emulator) == Counter() and list(accounts_in(emulator)).count(account) == 1
 
     # protection off: a state-only change (no API call), the key untouched
     stack.config(deletionProtection="false")
@@ -184,3 +172,28 @@ def test_preview_of_an_account_rename_leaves_its_key_alone(
     stack.up()
     stack.config(name="Contoso Ltd")
     assert stack.preview().ops == {"site": "update"}
+
+
+UNPROTECTED = """
+site = Account(
+    "site",
+    name="Fabrikam",
+    url="https://fabrikam.example",
+    opts=pulumi.ResourceOptions(protect=False),
+)
+"""
+
+
+def test_deletion_protection_holds_without_pulumis_protect(
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+) -> None:
+    """With ``protect=False`` (or a program that cannot set it, as in YAML) the provider itself
+    refuses to delete an Account whose deletion_protection is on, before any API call."""
+    stack = new_stack(face.program(UNPROTECTED))
+    stack.up()
+    account = stack.resources(face.account_type)[0]["id"]
+    emulator.clear_requests()
+    refused = stack.destroy(check=False)
+    name = face.prop("deletion_protection")
+    assert f"has {name} on" in " ".join(refused.output.split()), refused.output
+    assert calls(emulator) == Counter() and account in accounts_in(emulator)
