@@ -2,6 +2,7 @@
 
     firmtrace-pulumi orphans [--stack dev] [--revoke]
     firmtrace-pulumi migrate-to-plugin [--stack dev]
+    firmtrace-pulumi install-plugin
 
 ``orphans`` (run in the project directory, with the same ``pulumi`` login as the stack) lists the
 API keys and Accounts an interrupted ``pulumi up`` created but never recorded (see ``orphans``),
@@ -11,6 +12,11 @@ in the way the stack does: its ``firmtrace:*`` config, else the ``FIRMTRACE_*`` 
 ``migrate-to-plugin`` moves the stack's dynamic ``ApiKey`` and ``Account`` resources in state to
 the ``firmtrace`` plugin's types (see ``migrate``): same ids, same encrypted full keys, no API
 call. Change the program to the plugin's resources, under the same names, then ``pulumi up``.
+
+``install-plugin`` installs the ``firmtrace`` plugin (``pulumi-resource-firmtrace``, beside
+this command) into Pulumi's plugin cache at this package's version, so the engine finds it
+without ``PATH`` (with ``PULUMI_IGNORE_AMBIENT_PLUGINS=true`` it then no longer warns that it
+uses a plugin from ``PATH``).
 """
 
 from __future__ import annotations
@@ -22,15 +28,20 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from ._version import __version__
 from .config import AuthMethod, resolve_settings
 from .errors import FirmtraceError
 from .migrate import to_plugin
 from .orphans import StackView, find_orphans, revoke
+from .plugin.package import PACKAGE
 from .providers.connection import Connection
 
 __all__ = ["main"]
+
+PLUGIN_COMMAND = f"pulumi-resource-{PACKAGE}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,8 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     migrate.add_argument("--stack", help="the stack (default: the selected one)")
     migrate.add_argument("--cwd", default=".", help="the project directory (default: here)")
+    commands.add_parser("install-plugin", help="put the firmtrace plugin in Pulumi's plugin cache")
     args = parser.parse_args(argv)
     try:
+        if args.command == "install-plugin":
+            return _install_plugin()
         if args.command == "migrate-to-plugin":
             return _migrate(args.stack, args.cwd)
         return _orphans(args.stack, args.cwd, revoke_them=args.revoke)
@@ -70,6 +84,18 @@ def _pulumi(cwd: str, stack: str | None, *args: str, parse: bool = True) -> Any:
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise _PulumiError(f"`pulumi {' '.join(args)}` failed: {last}")
     return json.loads(done.stdout or "null") if parse else None
+
+
+def _install_plugin() -> int:
+    plugin = Path(sys.argv[0]).resolve().with_name(PLUGIN_COMMAND)
+    if not plugin.exists():
+        plugin = Path(sys.executable).with_name(PLUGIN_COMMAND)
+    if not plugin.exists():
+        raise _PulumiError(f"no {PLUGIN_COMMAND} beside {sys.executable}: reinstall the package")
+    args = ("plugin", "install", "resource", PACKAGE, __version__, "--file", str(plugin))
+    _pulumi(".", None, *args, parse=False)
+    print(f"Installed the {PACKAGE} plugin {__version__} from {plugin}.")
+    return 0
 
 
 def _migrate(stack: str | None, cwd: str) -> int:

@@ -275,3 +275,27 @@ def test_a_stack_moves_to_the_plugin_with_its_keys(
     assert stack.up().ops == {"partner": "replace"}
     account = key_state["outputs"]["accountId"]
     assert list(keys_in(emulator, account)) == [stack.outputs()["api_key_part"]]
+
+
+def test_the_plugin_installed_in_pulumis_cache_runs_without_path(
+    emulator: EmulatorAdmin,
+    new_stack: Callable[..., Stack],
+    cli: PulumiCli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``firmtrace-pulumi install-plugin``: the engine takes the plugin from its cache, and with
+    ambient plugins ignored it no longer warns about one from PATH."""
+    subprocess.run(
+        [sys.executable, "-m", "firmtrace_pulumi", "install-plugin"],
+        env={**os.environ, **cli.env()},
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("PULUMI_IGNORE_AMBIENT_PLUGINS", "true")
+    user = emulator.register()
+    stack = new_stack(PLUGIN.program(PARALLEL_PROGRAM), token=user.token)
+    stack.config(accountId=user.account_id)
+    run = stack.up()
+    assert run.changes == {"create": 13}
+    assert not [w for w in run.diagnostics("warning") if "from $PATH" in w]
+    assert len(keys_in(emulator, user.account_id)) == 12
