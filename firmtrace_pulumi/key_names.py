@@ -22,9 +22,12 @@ def stack_tag(project: str, stack: str) -> str:
     return hashlib.sha256(f"{project}/{stack}".encode()).hexdigest()[:6]
 
 
-def auto_name(prefix: str, tag: str | None = None) -> str:
-    """``prefix``, a random suffix, and the minting stack's tag if known."""
-    name = f"{prefix}-{secrets.token_hex(4)[:7]}"
+def auto_name(prefix: str, tag: str | None = None, seed: bytes = b"") -> str:
+    """``prefix``, a random suffix, and the minting stack's tag if known. With the engine's
+    ``seed`` for the resource (the plugin gets one in Check) the suffix is derived from it, so
+    a ``pulumi up --plan`` draws the name its preview planned."""
+    suffix = hashlib.sha256(seed + prefix.encode()).hexdigest() if seed else secrets.token_hex(4)
+    name = f"{prefix}-{suffix[:7]}"
     return f"{name}-{tag}" if tag else name
 
 

@@ -140,11 +140,14 @@ class PluginServicer(ResourceProviderServicer):
         inputs = [wire_name(p.name) for p in r.props if p.input]
         failures = unknown_properties(news.values, [*inputs, NAME_PREFIX, STACK_TAG])
         given = self._python(r, news, known=inputs)
+        olds = self._python(r, from_wire(request.olds))
         if isinstance(provider, ApiKeyProvider):
             stack, project, _, name = _urn_parts(request.urn)
             given.setdefault(NAME_PREFIX, name)
             given[STACK_TAG] = stack_tag(project, stack)
-        result = provider.check(self._python(r, from_wire(request.olds)), given)
+            result = provider.check(olds, given, seed=bytes(request.randomSeed))
+        else:
+            result = provider.check(olds, given)
         return provider_pb2.CheckResponse(
             inputs=self._wire(r, result.inputs or {}, news.secrets),
             failures=[

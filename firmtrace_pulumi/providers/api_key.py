@@ -88,7 +88,8 @@ def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any])
 class ApiKeyProvider(FirmtraceProvider):
     props = API_KEY
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any], seed: bytes = b"") -> CheckResult:
+        """``seed``: the engine's random seed for the resource, when it gives one (the plugin)."""
         failures = self.configuration_failures()
         failures += v.unknown_properties(news, INPUTS)
         inputs = {k: news[k] for k in INPUTS if k in news}
@@ -103,7 +104,7 @@ class ApiKeyProvider(FirmtraceProvider):
             if old_prefix is not None and old_prefix in (olds.get(NAME_PREFIX), prefix):
                 inputs["name"], inputs[NAME_PREFIX] = old, old_prefix
             else:
-                inputs["name"] = auto_name(prefix, news.get(STACK_TAG))
+                inputs["name"] = auto_name(prefix, news.get(STACK_TAG), seed)
         # A token reaches several Accounts: then a key must name its Account.
         settings = getattr(self, "_settings", None)
         required = ["account_id"] if settings and settings.requires_account_id else []

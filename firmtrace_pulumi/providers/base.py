@@ -36,9 +36,9 @@ def at_boundary(method: F) -> F:
     """
 
     @functools.wraps(method)
-    def engine_call(self: Any, *args: Any) -> Any:
+    def engine_call(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(self, *args)
+            return method(self, *args, **kwargs)
         except FirmtraceError as error:
             raise error.with_traceback(None) from None
 
