@@ -19,6 +19,9 @@ BINARIES = (
     "pulumi-language-python",
     "pulumi-language-python-exec",
     "pulumi-resource-pulumi-python",
+    "pulumi-language-yaml",
+    "pulumi-language-nodejs",
+    "pulumi-resource-pulumi-nodejs",
 )
 
 
@@ -33,17 +36,36 @@ def fake_pulumi(directory: Path, version: str, *, with_host: bool = True) -> Pat
     return directory
 
 
-def ensure(tmp_path: Path, *path: Path) -> subprocess.CompletedProcess[str]:
+def ensure(
+    tmp_path: Path, *path: Path, extra: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """The script with only ``path`` (and python3's directory) on PATH and an empty cache."""
     python_dir = Path(sys.executable).parent
     env = {
         "PATH": os.pathsep.join([*map(str, path), str(python_dir), "/usr/bin", "/bin"]),
         "HOME": str(tmp_path / "home"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        **(extra or {}),
     }
     return subprocess.run(
-        [sys.executable, str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPT)], env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+def cached_copy(tmp_path: Path) -> Path:
+    """A copy, in the test's own cache, of the build that ``pulumi`` on PATH comes from."""
+    built = shutil.which("pulumi")
+    if built is None or not (Path(built).parent / ".built").exists():
+        pytest.skip("needs the CLI scripts/ensure-pulumi built (make test puts it on PATH)")
+    cache = tmp_path / "cache" / "firmtrace-pulumi" / f"pulumi-{PINNED}"
+    shutil.copytree(Path(built).parent, cache / "bin", symlinks=True)
+    return cache / "bin"
+
+
+def without_yaml_host(bin_dir: Path) -> None:
+    """Make a cached build look like one from before the YAML host was added."""
+    (bin_dir / "pulumi-language-yaml").unlink()
+    (bin_dir / ".built-yaml").unlink()
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +87,7 @@ def test_a_new_enough_pulumi_on_path_is_used_as_it_is(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == str(installed)
     assert not (tmp_path / "cache").exists(), "nothing is built"
+    assert "no pulumi-language-yaml or pulumi-language-nodejs beside it: using it" in done.stderr
 
 
 @pytest.mark.parametrize("with_host", [True, False], ids=["older", "without-python-host"])
@@ -79,16 +102,45 @@ def test_an_unusable_pulumi_on_path_is_not_used(tmp_path: Path, with_host: bool)
 
 def test_a_finished_build_is_reused_without_go(tmp_path: Path) -> None:
     """What ensure-pulumi built before is printed at once, even with no Go on PATH."""
-    built = shutil.which("pulumi")
-    if built is None or not (Path(built).parent / ".built").exists():
-        pytest.skip("needs the CLI scripts/ensure-pulumi built (make test puts it on PATH)")
-    cache = tmp_path / "cache" / "firmtrace-pulumi" / f"pulumi-{PINNED}"
-    shutil.copytree(Path(built).parent, cache / "bin", symlinks=True)
+    bin_dir = cached_copy(tmp_path)
     done = ensure(tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == str(cache / "bin")
+    assert done.stdout.splitlines()[-1] == str(bin_dir)
     assert "building" not in done.stderr
-    assert all(os.access(cache / "bin" / name, os.X_OK) for name in BINARIES)
+    assert all(os.access(bin_dir / name, os.X_OK) for name in BINARIES)
+
+
+def test_a_build_without_the_yaml_host_and_no_go_says_what_is_missing(tmp_path: Path) -> None:
+    bin_dir = cached_copy(tmp_path)
+    without_yaml_host(bin_dir)
+    done = ensure(tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"{bin_dir} has no pulumi-language-yaml" in done.stderr and "install Go" in done.stderr
+
+
+def test_a_build_without_the_yaml_host_gets_only_that_host_added(tmp_path: Path) -> None:
+    """An older cache (Python only) is completed, not rebuilt: the CLI stays as it was."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("needs Go on PATH to build the YAML host")
+    bin_dir = cached_copy(tmp_path)
+    without_yaml_host(bin_dir)
+    cli_before = (bin_dir / "pulumi").stat()
+    go_env = subprocess.run(
+        [go, "env", "GOMODCACHE", "GOCACHE"], capture_output=True, text=True, check=True
+    ).stdout.split()  # Go's own caches: the test's HOME would make them cold
+    extra = dict(zip(("GOMODCACHE", "GOCACHE"), go_env, strict=True))
+    done = ensure(tmp_path, Path(go).parent, extra=extra, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == str(bin_dir)
+    assert "building pulumi-language-yaml" in done.stderr
+    assert "building the Pulumi CLI" not in done.stderr and "nodejs" not in done.stderr
+    assert (bin_dir / "pulumi").stat().st_mtime_ns == cli_before.st_mtime_ns
+    version = subprocess.run(
+        [str(bin_dir / "pulumi-language-yaml"), "-h"], capture_output=True, text=True
+    )
+    assert "-root" in version.stderr, "the YAML host's own flags"
+    assert all(os.access(bin_dir / name, os.X_OK) for name in BINARIES)
 
 
 def test_required_pulumi_fails_the_real_cli_tests_instead_of_skipping(tmp_path: Path) -> None:
