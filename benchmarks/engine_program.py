@@ -1,7 +1,8 @@
 """The Pulumi program of section 7's stacks (copied into the project as ``__main__.py``).
 
 ``bench:keys`` keys, spread round-robin over the Accounts in ``bench:accounts``: each an
-``ApiKey`` when ``bench:kind`` is ``ours``, else the do-nothing ``NoopKey``. Only the class in
+``ApiKey`` when ``bench:kind`` is ``ours``, the plugin's (``firmtrace_pulumi.native``) when it is
+``plugin``, else the do-nothing ``NoopKey``. Only the class in
 use is imported, so the do-nothing program loads nothing of ``firmtrace_pulumi``.
 """
 
@@ -18,6 +19,10 @@ def key_class(kind: str) -> Any:
         from firmtrace_pulumi import ApiKey
 
         return ApiKey
+    if kind == "plugin":
+        from firmtrace_pulumi.native import ApiKey as PluginApiKey
+
+        return PluginApiKey
     from benchmarks.trivial import NoopKey
 
     return NoopKey

@@ -12,7 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import api_calls, cold_start, engine, overhead, pickle_size, profile, scale, throughput
+from . import (
+    api_calls,
+    cold_start,
+    engine,
+    faces,
+    overhead,
+    pickle_size,
+    profile,
+    scale,
+    throughput,
+)
 from . import fixtures as f
 from .report import Section, markdown, text, verdicts
 
@@ -28,10 +38,12 @@ class Sizes:
     engine_keys: tuple[int, ...]
     engine_accounts: int
     engine_cold_rounds: int
+    faces_keys: int
+    faces_rounds: int
 
 
-FULL = Sizes(20, 200, 1000, 50, 7, 4000, (10, 100, 1000), 10, 5)
-QUICK = Sizes(3, 5, 20, 2, 1, 200, (3,), 2, 1)
+FULL = Sizes(20, 200, 1000, 50, 7, 4000, (10, 100, 1000), 10, 5, 1000, 3)
+QUICK = Sizes(3, 5, 20, 2, 1, 200, (3,), 2, 1, 3, 1)
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -45,6 +57,7 @@ def sections(sizes: Sizes, profile: bool) -> dict[int, Callable[[], Section]]:
         5: pickle_size.run,
         6: lambda: throughput.run(sizes.throughput_requests),
         7: lambda: engine.run(sizes.engine_keys, sizes.engine_accounts, sizes.engine_cold_rounds),
+        8: lambda: faces.run(sizes.faces_keys, sizes.engine_accounts, sizes.faces_rounds),
     }
 
 
