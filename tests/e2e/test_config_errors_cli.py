@@ -1,5 +1,6 @@
 """Stack-config mistakes under the real CLI: `pulumi preview` stops with a sentence that names
-the setting and the fix, before any API call, and never repeats a credential."""
+the setting and the fix, before any API call, and never repeats a credential; under both faces
+of the provider (the plugin gets the stack config as its provider inputs)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,20 @@ from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
 from .conftest import Stack, calls
+from .faces import Face
 
 pytestmark = pytest.mark.timeout(300)
 
-PROGRAM = """
-import pulumi
-from firmtrace_pulumi import ApiKey
-
+BODY = """
 ApiKey("partner", account_id=pulumi.Config().get("accountId"))
 """
 
 
 def test_a_mistyped_setting_gets_a_did_you_mean(
-    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
 ) -> None:
     user = emulator.register()
-    stack = new_stack(PROGRAM, token=user.token)
+    stack = new_stack(face.program(BODY), token=user.token)
     stack.config(accountId=user.account_id)
     stack.set_secret("firmtrace:apikey", "whatever-it-is")  # lower-case k
     emulator.clear_requests()
@@ -39,12 +38,12 @@ def test_a_mistyped_setting_gets_a_did_you_mean(
 
 @pytest.mark.parametrize("where", ["firmtrace:token", "firmtrace:apiKey"])
 def test_a_credential_under_the_other_kinds_key_is_refused_naming_the_right_key(
-    emulator: EmulatorAdmin, new_stack: Callable[..., Stack], where: str
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack], where: str
 ) -> None:
     user = emulator.register()
     with FirmtraceClient(emulator.url, user.token) as client:
         key = client.create_api_key(user.account_id).api_key.get_secret_value()
-    stack = new_stack(PROGRAM, token=user.token)
+    stack = new_stack(face.program(BODY), token=user.token)
     stack.config(accountId=user.account_id)
     if where == "firmtrace:token":
         stack.set_secret("firmtrace:token", key)  # an API key stored as the token
@@ -61,10 +60,10 @@ def test_a_credential_under_the_other_kinds_key_is_refused_naming_the_right_key(
 
 
 def test_a_credential_stored_in_plain_text_gets_a_warning_with_the_fix(
-    emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
+    face: Face, emulator: EmulatorAdmin, new_stack: Callable[..., Stack]
 ) -> None:
     user = emulator.register()
-    stack = new_stack(PROGRAM, token=user.token)
+    stack = new_stack(face.program(BODY), token=user.token)
     stack.config(accountId=user.account_id)
     assert not [w for w in stack.preview().diagnostics("warning") if "plain text" in w]
     # The CLI asks for --secret or --plaintext (a hand-edited stack file asks for nothing).
