@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any, overload
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from ._dynamic import DynamicResource
 from ._overloads import args_and_opts
 from .providers.account import DELETION_PROTECTION, AccountProvider
 from .providers.schema import ACCOUNT, input_names, output_only_names
@@ -78,9 +78,11 @@ class AccountArgs:
         pulumi.set(self, "deletion_protection", value)
 
 
-class Account(Resource, module="firmtrace", name="Account"):
+class Account(DynamicResource, module="firmtrace", name="Account"):
     """A Firmtrace Account. Type token ``pulumi-python:dynamic/firmtrace:Account``; id
     ``account_id``."""
+
+    _provider_class = AccountProvider
 
     @overload
     def __init__(
@@ -142,13 +144,6 @@ class Account(Resource, module="firmtrace", name="Account"):
         }
         warn_plaintext_credentials()
         self._register(resource_name, props, opts)
-
-    def _register(
-        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
-    ) -> None:
-        """Hand the resource to the engine: as a dynamic resource here (``native.Account``
-        hands the same one to the ``firmtrace`` plugin)."""
-        Resource.__init__(self, AccountProvider(), resource_name, props, opts)
 
     @property
     def account_id(self) -> pulumi.Output[str]:

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any, overload
 
 import pulumi
-from pulumi.dynamic import Resource
 
+from ._dynamic import DynamicResource
 from ._overloads import args_and_opts
 from .key_names import stack_tag
 from .providers.api_key import NAME_PREFIX, STACK_TAG, ApiKeyProvider
@@ -122,9 +122,11 @@ def _date_text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-class ApiKey(Resource, module="firmtrace", name="ApiKey"):
+class ApiKey(DynamicResource, module="firmtrace", name="ApiKey"):
     """A Firmtrace API key, scoped to one Account. Type token
     ``pulumi-python:dynamic/firmtrace:ApiKey``; id ``<account_id>/<api_key_part>``."""
+
+    _provider_class = ApiKeyProvider
 
     @overload
     def __init__(
@@ -188,13 +190,6 @@ class ApiKey(Resource, module="firmtrace", name="ApiKey"):
         }
         warn_plaintext_credentials()
         self._register(resource_name, props, opts)
-
-    def _register(
-        self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
-    ) -> None:
-        """Hand the resource to the engine: as a dynamic resource here (``native.ApiKey``
-        hands the same one to the ``firmtrace`` plugin)."""
-        Resource.__init__(self, ApiKeyProvider(), resource_name, props, opts)
 
     @property
     @pulumi.getter(name="api_key")
