@@ -44,6 +44,7 @@ __all__ = [
     "describe",
     "error_answer",
     "retries_exhausted",
+    "sign_in_refused",
     "transport_failure",
     "unreadable_answer",
 ]
@@ -179,11 +180,19 @@ def describe(endpoint: Endpoint) -> str:
     return f"{endpoint.method} {contract.API_PREFIX}{endpoint.path}"
 
 
+def _known(code: str | None) -> ErrorCode | None:
+    """The ``ErrorCode`` of ``code``, or None for a code this client does not know."""
+    try:
+        return ErrorCode(code) if code is not None else None
+    except ValueError:
+        return None
+
+
 def reading_for(
     endpoint: Endpoint, status: int, code: str | None, *, field: str | None, account: str | None
 ) -> Reading | None:
     """The reading of a final error answer, or None for a status outside the table."""
-    known = ErrorCode(code) if code in ErrorCode._value2member_map_ else None
+    known = _known(code)
     if known is not None and account is not None and (endpoint, known) in ON_ENDPOINT:
         return ON_ENDPOINT[endpoint, known]
     if known is ErrorCode.VALIDATION and field is None:
@@ -308,3 +317,29 @@ def _error_body(response: httpx.Response, redact: Redact) -> contract.ErrorBody 
     # ``field`` too is redacted: it is quoted in the message.
     field = redact(body.field) if body.field is not None else None
     return body.model_copy(update={"user_message": redact(body.user_message), "field": field})
+
+
+def sign_in_refused(email: str, refused: CredentialsError, *, token_died: bool) -> CredentialsError:
+    """A refused sign-in, told in terms of the settings that fix it. ``token_died``: the token of
+    this run's first sign-in stopped working first, which a password change does."""
+    set_password = "`pulumi config set --secret firmtrace:password` (or FIRMTRACE_PASSWORD)"
+    if token_died:
+        message = (
+            f"The token this run signed in with as {email} stopped working, and signing in "
+            f"again with firmtrace:password was refused ({refused.status} {refused.code}): the "
+            "password was changed while the run went on (a password change ends every token)"
+        )
+        hint = f"Set the new password with {set_password}, then run `pulumi up` again."
+    else:
+        message = f"Signing in as {email} was refused ({refused.status} {refused.code})"
+        hint = (
+            f"Check firmtrace:email, and set the current password with {set_password}; "
+            "retrying does not help."
+        )
+    return CredentialsError(
+        message,
+        status=refused.status,
+        code=refused.code,
+        user_message=refused.user_message,
+        hint=hint,
+    )

@@ -23,6 +23,7 @@ from typing import TypeVar
 from .. import contract
 from ..client import UNSET, FirmtraceClient, Unset
 from ..config import AuthMethod, ProviderSettings
+from ..error_map import sign_in_refused
 from ..errors import CredentialsError
 
 __all__ = ["READ_CACHE_SECONDS", "Connection", "connection_for"]
@@ -65,7 +66,7 @@ class Connection:
         except CredentialsError as exc:
             if exc.code != contract.ErrorCode.LOGIN:
                 raise
-            raise _sign_in_refused(email, exc, token_died=token_died) from None
+            raise sign_in_refused(email, exc, token_died=token_died) from None
         client.credential = session.token
 
     def _call(self, operation: Callable[[FirmtraceClient], T]) -> T:
@@ -156,34 +157,6 @@ class Connection:
             return self._call(lambda c: c.list_accounts())
 
         return load() if fresh else self._cached(("accounts", None), load)
-
-
-def _sign_in_refused(
-    email: str, refused: CredentialsError, *, token_died: bool
-) -> CredentialsError:
-    """A refused sign-in, told in terms of the settings that fix it. ``token_died``: the token of
-    this run's first sign-in stopped working first, which a password change does."""
-    set_password = "`pulumi config set --secret firmtrace:password` (or FIRMTRACE_PASSWORD)"
-    if token_died:
-        message = (
-            f"The token this run signed in with as {email} stopped working, and signing in "
-            f"again with firmtrace:password was refused ({refused.status} {refused.code}): the "
-            "password was changed while the run went on (a password change ends every token)"
-        )
-        hint = f"Set the new password with {set_password}, then run `pulumi up` again."
-    else:
-        message = f"Signing in as {email} was refused ({refused.status} {refused.code})"
-        hint = (
-            f"Check firmtrace:email, and set the current password with {set_password}; "
-            "retrying does not help."
-        )
-    return CredentialsError(
-        message,
-        status=refused.status,
-        code=refused.code,
-        user_message=refused.user_message,
-        hint=hint,
-    )
 
 
 _connections: dict[tuple[str, str, str, str, float], Connection] = {}
