@@ -19,7 +19,6 @@ test-slow`` runs them.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -43,7 +42,6 @@ from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
 from firmtrace_pulumi.emulator.process import EmulatorProcess
 from firmtrace_pulumi.errors import FirmtraceError
 from firmtrace_pulumi.testing import PulumiCli
-from tests import leaks
 
 from .conftest import ACCOUNT, API_KEY, Run, Stack, write_project
 from .test_interrupted_cli import orphans
@@ -138,25 +136,12 @@ def make_stack(
 
 def in_state(stack: Stack) -> dict[str, dict[str, Any]]:
     """URN -> type and outputs of every ApiKey and Account in the stack's state, the full keys
-    revealed (``stack export --show-secrets``). They are registered with the leak scanner; the
-    text itself is kept from it, as no one else sees it."""
-    done = stack.cli.run(
-        "stack", "export", "--show-secrets", "--stack", stack.name, cwd=stack.project_dir
-    )
-    found = {}
-    for resource in json.loads(done.stdout)["deployment"].get("resources") or []:
-        if resource["type"] in (API_KEY, ACCOUNT):
-            outputs = {k: _revealed(v) for k, v in (resource.get("outputs") or {}).items()}
-            leaks.register(outputs.get("api_key"), "full API key")
-            found[resource["urn"]] = {"type": resource["type"], **outputs}
-    return found
-
-
-def _revealed(value: Any) -> Any:
-    """A secret in ``stack export --show-secrets`` is ``{<sig>: ..., "plaintext": "<json>"}``."""
-    if isinstance(value, dict) and "plaintext" in value:
-        return json.loads(value["plaintext"])
-    return value
+    revealed."""
+    return {
+        r["urn"]: {"type": r["type"], **r["outputs"]}
+        for r in stack.revealed()
+        if r["type"] in (API_KEY, ACCOUNT)
+    }
 
 
 KEY_FIELDS = ("account_id", "name", "end_date", "active", "created_at")

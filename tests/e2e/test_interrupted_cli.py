@@ -18,7 +18,6 @@ and no live key or Account exists that no state knows about.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -234,18 +233,11 @@ def orphans(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
 
 def full_keys(stack: Stack) -> dict[str, str]:
     """api_key_part -> full key, of every ApiKey in state (never printed, never scanned)."""
-    done = stack.cli.run(
-        "stack", "export", "--show-secrets", "--stack", stack.name, cwd=stack.project_dir
-    )
-    resources = json.loads(done.stdout)["deployment"].get("resources") or []
-    found = {}
-    for resource in resources:
-        outputs = resource.get("outputs") or {}
-        secret = outputs.get("api_key")
-        if resource["type"].endswith("firmtrace:ApiKey") and secret:
-            # --show-secrets keeps the secret's envelope, with the value as JSON text.
-            found[outputs["api_key_part"]] = json.loads(secret["plaintext"])
-    return found
+    return {
+        r["outputs"]["api_key_part"]: r["outputs"]["api_key"]
+        for r in stack.revealed()
+        if r["type"].endswith("firmtrace:ApiKey") and r["outputs"].get("api_key")
+    }
 
 
 def in_state(stack: Stack, kind: str) -> dict[str, dict[str, Any]]:
