@@ -158,8 +158,8 @@ def test_required_pulumi_fails_the_real_cli_tests_instead_of_skipping(tmp_path: 
             timeout=120,
         )
 
-    skipped = pytest_run()
-    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout, skipped.stdout
+    skipped = pytest_run()  # the lifecycle, once per face of the provider
+    assert skipped.returncode == 0 and "2 skipped" in skipped.stdout, skipped.stdout
     required = pytest_run(FIRMTRACE_REQUIRE_PULUMI="1")
-    assert required.returncode == 1 and "1 error" in required.stdout, required.stdout
+    assert required.returncode == 1 and "2 errors" in required.stdout, required.stdout
     assert "FIRMTRACE_REQUIRE_PULUMI=1 and no pulumi" in required.stdout
