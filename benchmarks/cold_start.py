@@ -30,7 +30,8 @@ SERVER_STACK = ("fastapi", "uvicorn", "starlette", "firmtrace_pulumi.emulator")
 
 # What ``python -m pulumi.dynamic`` has imported before the first request arrives.
 PRELOADED = "import dill, grpc, pulumi.dynamic, pulumi.runtime"
-IMPORT_OURS = "import firmtrace_pulumi.providers.api_key"
+IMPORT_OURS = "import firmtrace_pulumi.providers.api_key, firmtrace_pulumi.providers.connection"
+"""What the first Create imports: the provider module, then (lazily) the client and the models."""
 CLIENT = "opening the client (httpx.Client builds its TLS context)"
 GROUPS = (
     ("firmtrace_pulumi", ("firmtrace_pulumi",)),

@@ -21,12 +21,12 @@ import threading
 from types import TracebackType
 from typing import Any, Final, TypeVar
 
-import httpx
 import pydantic
 import pydantic_core
 from pydantic import SecretStr
 
 from . import contract, error_map
+from ._httpx import httpx
 from ._version import __version__
 from .client_inputs import api_root, check_credential
 from .contract import Endpoint, Endpoints

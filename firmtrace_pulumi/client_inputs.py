@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-import httpx
 from pydantic import SecretStr
 
 from . import contract
+from ._httpx import httpx
 from .errors import ConfigurationError
 
 __all__ = ["api_root", "check_credential", "is_loopback"]

@@ -25,13 +25,14 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
-from . import contract
+from .contract_core import DEFAULT_BASE_URL
 from .errors import ConfigurationError
 from .redact import API_KEY_PREFIX, TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 __all__ = [
     "CREDENTIALS",
@@ -103,7 +104,7 @@ class ProviderSettings:
 def _plain(value: Any) -> str | None:
     if value is None:
         return None
-    if isinstance(value, SecretStr):
+    if hasattr(value, "get_secret_value"):  # a SecretStr (not imported: see resolve_settings)
         value = value.get_secret_value()
     text = str(value).strip()
     return text or None
@@ -194,6 +195,10 @@ def resolve_settings(
 
     Raises ``ConfigurationError`` when no way, or more than one way, of authenticating is set.
     """
+    # Imported here, not at the top: a program imports this module (plaintext_credentials) and
+    # must not pay for pydantic.
+    from pydantic import SecretStr
+
     env = os.environ if environ is None else environ
     get = config.get if isinstance(config, Mapping) else config
 
@@ -206,7 +211,7 @@ def resolve_settings(
     for name in ("token", "api_key"):
         if advice := _swapped(name, values[name]):
             raise ConfigurationError(advice)
-    api_url = values["api_url"] or contract.DEFAULT_BASE_URL
+    api_url = values["api_url"] or DEFAULT_BASE_URL
     timeout = parse_timeout(values["timeout"])
 
     ways = []

@@ -18,6 +18,8 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
+from .contract_core import API_PREFIX, API_VERSION, DEFAULT_BASE_URL, key_has_part, parse_timestamp
+
 __all__ = [
     "API_PREFIX",
     "API_VERSION",
@@ -49,10 +51,6 @@ __all__ = [
     "key_has_part",
     "parse_timestamp",
 ]
-
-API_VERSION = "v1.3"
-API_PREFIX = f"/{API_VERSION}"
-DEFAULT_BASE_URL = "https://api.firmtrace.ai"  # [assumed]
 
 
 class Endpoint(NamedTuple):
@@ -261,21 +259,3 @@ class ApiKeySelector(RequestModel):
 
 class Deleted(WireModel):
     deleted: bool = Field(default=True)
-
-
-def parse_timestamp(text: str) -> dt.datetime | None:
-    """An ISO 8601 time such as ``created_at`` (``2026-12-02T00:59:45Z``), in UTC when it names
-    no zone; None when it cannot be read."""
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
-def key_has_part(full_key: str, api_key_part: str) -> bool:
-    """Whether ``api_key_part`` is the handle of ``full_key``.
-
-    [assumed] ``api_key_part`` is a short, non-secret prefix of the full key.
-    """
-    return bool(api_key_part) and full_key.startswith(api_key_part)

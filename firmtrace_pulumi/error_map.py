@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import httpx
 import pydantic
 
 from . import contract
+from ._httpx import httpx
 from .contract import Endpoint, Endpoints, ErrorCode
 from .errors import (
     ConfigurationError,

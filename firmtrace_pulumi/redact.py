@@ -19,8 +19,10 @@ import threading
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
+if TYPE_CHECKING:  # not imported at run time: a program imports this module without pydantic
+    from pydantic import SecretStr
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -64,9 +66,9 @@ def _forms(secret: str) -> set[str]:
 
 
 def _plain(secret: str | SecretStr | None) -> str:
-    if isinstance(secret, SecretStr):
-        return secret.get_secret_value()
-    return secret or ""
+    if secret is None or isinstance(secret, str):
+        return secret or ""
+    return secret.get_secret_value()
 
 
 def redact(text: str, secrets: Iterable[str | SecretStr | None] = ()) -> str:

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
+from ._httpx import httpx
 
 __all__ = [
     "RetriesExhausted",

@@ -7,7 +7,7 @@ applied by a ``pulumi up`` first.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -18,7 +18,6 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .. import contract
 from ..config import AuthMethod
 from ..errors import (
     CreateNotConfirmedError,
@@ -39,6 +38,9 @@ from .schema import (
     output_names,
     with_defaults,
 )
+
+if TYPE_CHECKING:  # the wire models need pydantic: loaded by the calls that reach the API
+    from .. import contract
 
 __all__ = [
     "CREATE_ATTEMPTS",
@@ -108,6 +110,8 @@ class AccountProvider(FirmtraceProvider):
         name = news["name"] if news.get("name") != olds.get("name") else None
         url = news["url"] if news.get("url") != olds.get("url") else None
         if name is None and url is None:  # only deletion_protection changed: state only
+            from .. import contract
+
             account = contract.Account.model_validate(olds)
         else:
             account = self.connection.update_account(id_, name=name, url=url)

@@ -16,13 +16,12 @@ so no update, refresh or retry can lose it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from .. import contract
-from ..client import UNSET
 from ..config import AuthMethod
+from ..contract_core import key_has_part, parse_timestamp
 from ..errors import (
     CreateNotConfirmedError,
     FirmtraceError,
@@ -37,6 +36,9 @@ from ..key_names import auto_name, auto_name_prefix
 from . import validation as v
 from .base import FirmtraceProvider
 from .schema import API_KEY, changed, check_inputs, input_names, output_names
+
+if TYPE_CHECKING:  # the wire models need pydantic: loaded by the calls that reach the API
+    from .. import contract
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -169,7 +171,7 @@ class ApiKeyProvider(FirmtraceProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         account_id, part = split_id(id_)
         settings = self.settings
-        if settings.method is AuthMethod.API_KEY and contract.key_has_part(
+        if settings.method is AuthMethod.API_KEY and key_has_part(
             settings.secret.get_secret_value(), part
         ):
             raise OwnCredentialError(
@@ -266,6 +268,8 @@ class ApiKeyProvider(FirmtraceProvider):
 
     def _patch(self, account_id: str, part: str, changes: dict[str, Any]) -> contract.ApiKey:
         """One PATCH /api_key with just the fields in ``changes`` (``end_date: None`` clears)."""
+        from ..client import UNSET
+
         return self.connection.update_api_key(
             account_id,
             part,
@@ -275,10 +279,12 @@ class ApiKeyProvider(FirmtraceProvider):
 
 
 def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
+    from .. import contract
+
     return contract.ApiKey.model_validate(outputs)
 
 
 def _created_since(key: contract.ApiKey, since: dt.datetime) -> bool:
-    created = contract.parse_timestamp(key.created_at)
+    created = parse_timestamp(key.created_at)
     # An unreadable timestamp: never revoke a key we cannot place in time.
     return created is not None and created >= since

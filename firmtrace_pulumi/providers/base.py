@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..config import ProviderSettings, resolve_settings, unknown_keys
 from ..errors import ConfigurationError, FirmtraceError
-from .connection import Connection, connection_for
 from .schema import Property, changed
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 __all__ = ["ENGINE_CALLS", "FirmtraceProvider", "at_boundary"]
 
@@ -88,6 +90,10 @@ class FirmtraceProvider(ResourceProvider):
 
     @property
     def connection(self) -> Connection:
+        # Imported on first use: the client (httpx, pydantic, the wire models) is needed only by
+        # calls that reach the API. A program, and a preview's check and diff, never load it.
+        from .connection import connection_for
+
         return connection_for(self.settings)
 
     def changes(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[list[str], list[str]]:

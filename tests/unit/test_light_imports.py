@@ -1,0 +1,44 @@
+"""What a Pulumi program loads: ``import firmtrace_pulumi`` (all it needs to declare resources)
+must not load httpx or pydantic, and the client must load httpx without its command-line tool.
+
+Each check runs in a fresh interpreter, so modules other tests imported do not count.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = {"httpx", "httpcore", "h11", "pydantic", "pydantic_core"}
+HTTPX_CLI = {"httpx._main", "click", "rich", "pygments"}
+
+
+def _loaded_after(statement: str) -> set[str]:
+    code = f"{statement}; import sys; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+def test_the_program_side_import_loads_no_httpx_and_no_pydantic():
+    loaded = _loaded_after("import firmtrace_pulumi, firmtrace_pulumi.components")
+    assert {m.split(".")[0] for m in loaded} & HEAVY == set()
+    assert "firmtrace_pulumi.contract" not in loaded and "firmtrace_pulumi.client" not in loaded
+
+
+def test_the_client_loads_httpx_without_its_command_line_tool():
+    loaded = _loaded_after("import firmtrace_pulumi.client")
+    assert "httpx" in loaded
+    assert loaded & HTTPX_CLI == set()
+
+
+def test_httpx_command_line_tool_still_imports_afterwards():
+    for needed in ("click", "rich", "pygments"):  # httpx's CLI needs all three
+        pytest.importorskip(needed)
+    loaded = _loaded_after("import firmtrace_pulumi.client, httpx._main")
+    assert "httpx._main" in loaded
