@@ -1,5 +1,5 @@
-"""What a Pulumi program loads: ``import firmtrace_pulumi`` (all it needs to declare resources)
-must not load httpx or pydantic, and the client must load httpx without its command-line tool.
+"""What a Pulumi program loads: ``import firmtrace_pulumi`` (all it needs to declare resources,
+either face's) must not load httpx or pydantic, and the client must load httpx without its command-line tool.
 
 Each check runs in a fresh interpreter, so modules other tests imported do not count.
 """
@@ -26,7 +26,9 @@ def _loaded_after(statement: str) -> set[str]:
 
 
 def test_the_program_side_import_loads_no_httpx_and_no_pydantic():
-    loaded = _loaded_after("import firmtrace_pulumi, firmtrace_pulumi.components")
+    loaded = _loaded_after(
+        "import firmtrace_pulumi, firmtrace_pulumi.components, firmtrace_pulumi.native"
+    )
     assert {m.split(".")[0] for m in loaded} & HEAVY == set()
     assert "firmtrace_pulumi.contract" not in loaded and "firmtrace_pulumi.client" not in loaded
 
