@@ -105,7 +105,7 @@ def test_the_readme_sequence(
     stack = new_stack("", project="firmtrace-typescript", token=user.token, directory=directory)
 
     # up: an Account and two keys, the staged one created switched off. The README's commands
-    # print text, and so do these: see test_json_events_carry_the_full_key for why not --json.
+    # print text, and so do these (why not --json: see the endDate step below).
     emulator.clear_requests()
     printed = stack.pulumi("up", "--yes")
     assert "+ 4 created" in printed and "warning" not in printed, printed
@@ -116,11 +116,11 @@ def test_the_readme_sequence(
     full = stack.outputs(secrets=True)["liveKey"]
     leaks.register(full, "full API key")
     assert isinstance(full, str) and full.startswith(outputs["keys"]["live"]["keyPart"])
-    assert_keys_encrypted(stack, {full}, PLUGIN)
     account = outputs["accountId"]
     state = {r["urn"].rsplit("::", 1)[1]: r["outputs"] for r in stack.revealed()}
     staged_key = state["staged"]["apiKey"]
     leaks.register(staged_key, "full API key")
+    assert_keys_encrypted(stack, {full, staged_key}, PLUGIN)
     assert sorted(keys_in(emulator, account)) == sorted(
         k["keyPart"] for k in outputs["keys"].values()
     )
