@@ -16,7 +16,7 @@ LOWEST_PULUMI := $(shell sed -n 's/.*"pulumi>=\([0-9.]*\),.*/\1/p' pyproject.tom
 LOWEST        := .venv-lowest-sdk
 LOWEST_STAMP  := $(LOWEST)/.installed-$(LOWEST_PULUMI)
 
-.PHONY: up down test test-slow test-e2e test-lowest-sdk lint bench matrix emulator pulumi dist clean
+.PHONY: up down test test-slow test-e2e test-lowest-sdk lint bench matrix emulator pulumi ts-sdk dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ emulator: $(STAMP)    ## run the emulator in the foreground, on the CLI's defaul
 
 pulumi:               ## build (or find) the Pulumi CLI and print its directory
 	@scripts/ensure-pulumi
+
+ts-sdk: $(STAMP)      ## regenerate examples/typescript/sdk from the plugin's schema (pulumi package gen-sdk)
+	$(WITH_PULUMI) pulumi package gen-sdk $(VENV)/bin/pulumi-resource-firmtrace \
+		--language nodejs --local --out examples/typescript/sdk
 
 DIST ?= dist
 dist: $(STAMP)        ## the sdist and wheel, into $(DIST)/ (`pip install dist/firmtrace_pulumi-*.whl`)

@@ -11,8 +11,9 @@
 //
 // What it leaves out: the monitor proxy and the pipes for synchronous invokes (the program talks
 // to the engine's monitor directly; `invokeSync` is not supported), debugger attach, the bun
-// runtime, node version managers (fnm), plugin packages (RunPlugin), packing and linking, code
-// generation (GenerateProgram and friends) and parameterized packages in GetRequiredPackages.
+// runtime, node version managers (fnm), plugin packages (RunPlugin), packing and linking, program
+// code generation (GenerateProject, GenerateProgram: `pulumi convert`) and parameterized packages
+// in GetRequiredPackages. SDK generation (GeneratePackage) is in generate.go.
 // `nodeargs` is split on white space, without shell quoting.
 package main
 

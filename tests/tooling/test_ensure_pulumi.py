@@ -143,6 +143,30 @@ def test_a_build_without_the_yaml_host_gets_only_that_host_added(tmp_path: Path)
     assert all(os.access(bin_dir / name, os.X_OK) for name in BINARIES)
 
 
+def test_a_changed_nodejs_host_is_rebuilt_alone(tmp_path: Path) -> None:
+    """A cache whose Node.js host was built from other sources (before GeneratePackage, say)
+    gets a new host, with GeneratePackage, and nothing else rebuilt."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("needs Go on PATH to build the Node.js host")
+    bin_dir = cached_copy(tmp_path)
+    (bin_dir / ".built-nodejs").write_text(f"pulumi {PINNED}, nodejs host 0000000000000000\n")
+    before = {name: (bin_dir / name).stat().st_mtime_ns for name in BINARIES[:5]}
+    go_env = subprocess.run(
+        [go, "env", "GOMODCACHE", "GOCACHE"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    extra = dict(zip(("GOMODCACHE", "GOCACHE"), go_env, strict=True))
+    done = ensure(tmp_path, Path(go).parent, extra=extra, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == str(bin_dir)
+    assert "building pulumi-language-nodejs" in done.stderr and "added nodejs" in done.stderr
+    assert "building the Pulumi CLI" not in done.stderr and "yaml" not in done.stderr
+    assert {name: (bin_dir / name).stat().st_mtime_ns for name in BINARIES[:5]} == before
+    assert "nodejs host 0000" not in (bin_dir / ".built-nodejs").read_text()
+    again = ensure(tmp_path)  # stamped now: reused as it is, without Go
+    assert again.returncode == 0 and "building" not in again.stderr, again.stderr
+
+
 def test_required_pulumi_fails_the_real_cli_tests_instead_of_skipping(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
     env.pop("FIRMTRACE_REQUIRE_PULUMI", None)  # CI sets it: here the test sets it itself
