@@ -105,8 +105,8 @@ def _doc(text: str) -> str:
     return text.replace("``", "`")
 
 
-def _spec(p: Property) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": p.type, "description": _doc(p.doc)}
+def _spec(r: ResourceType, p: Property) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": p.type, "description": r.renamed_in(_doc(p.doc))}
     if p.type == "object":
         spec["additionalProperties"] = {"$ref": "pulumi.json#/Any"}
     if p.secret:
@@ -118,8 +118,8 @@ def _spec(p: Property) -> dict[str, Any]:
     return spec
 
 
-def _properties(props: Iterable[Property]) -> dict[str, Any]:
-    return {wire_name(p.name): _spec(p) for p in props}
+def _properties(r: ResourceType, props: Iterable[Property]) -> dict[str, Any]:
+    return {wire_name(p.name): _spec(r, p) for p in props}
 
 
 def _resource(r: ResourceType) -> dict[str, Any]:
@@ -127,8 +127,8 @@ def _resource(r: ResourceType) -> dict[str, Any]:
     required = [wire_name(p.name) for p in inputs if p.required]
     return {
         "description": r.description,
-        "properties": _properties(p for p in r.props if p.output),
-        "inputProperties": _properties(inputs),
+        "properties": _properties(r, (p for p in r.props if p.output)),
+        "inputProperties": _properties(r, inputs),
         **({"requiredInputs": required} if required else {}),
     }
 

@@ -1,5 +1,6 @@
 """What a Pulumi program loads: ``import firmtrace_pulumi`` (all it needs to declare resources,
-either face's) must not load httpx or pydantic, and the client must load httpx without its command-line tool.
+either face's) must not load httpx or pydantic, and the client must load httpx without its
+command-line tool.
 
 Each check runs in a fresh interpreter, so modules other tests imported do not count.
 """

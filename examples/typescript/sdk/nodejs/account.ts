@@ -45,7 +45,7 @@ export class Account extends pulumi.CustomResource {
     }
 
     /**
-     * The Account's id: pass it as `account_id` to `ApiKey`.
+     * The Account's id: pass it as `accountId` to `ApiKey`.
      */
     declare public /*out*/ readonly accountId: pulumi.Output<string | undefined>;
     /**

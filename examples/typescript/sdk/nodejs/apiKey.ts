@@ -49,11 +49,11 @@ export class ApiKey extends pulumi.CustomResource {
      */
     declare public readonly accountId: pulumi.Output<string | undefined>;
     /**
-     * Whether the key works today (false from `end_date` on).
+     * Whether the key works today (false from `endDate` on).
      */
     declare public /*out*/ readonly active: pulumi.Output<boolean | undefined>;
     /**
-     * The `api_key_part` of an existing key to manage instead of minting a new one.
+     * The `apiKeyPart` of an existing key to manage instead of minting a new one.
      */
     declare public readonly adopt: pulumi.Output<string | undefined>;
     /**
@@ -130,7 +130,7 @@ export interface ApiKeyArgs {
      */
     accountId?: pulumi.Input<string | undefined>;
     /**
-     * The `api_key_part` of an existing key to manage instead of minting a new one.
+     * The `apiKeyPart` of an existing key to manage instead of minting a new one.
      */
     adopt?: pulumi.Input<string | undefined>;
     /**
