@@ -20,12 +20,21 @@ from functools import partial
 from pathlib import Path
 
 from firmtrace_pulumi.client import FirmtraceClient
-from firmtrace_pulumi.testing import PulumiCli, PulumiNotFound
+from firmtrace_pulumi.testing import PulumiCli
 
 from . import fixtures as f
 from .cold_start import run_python
 from .report import Section, median, ms
-from .stacks import DESTROY, REQUIRE, Stack, Took, api_calls, calls_text, new_stack, write_project
+from .stacks import (
+    DESTROY,
+    Stack,
+    Took,
+    api_calls,
+    calls_text,
+    cli_missing,
+    new_stack,
+    write_project,
+)
 
 LATENCY_MS = 20
 TARGET = 1.15
@@ -113,16 +122,7 @@ def run(sizes: Sequence[int], accounts: int, cold_rounds: int) -> Section:
         f"Real engine: pulumi up/preview/refresh/destroy, ours vs a do-nothing provider, "
         f"up to {largest} ApiKeys over {accounts} Accounts, {LATENCY_MS} ms latency",
     )
-    try:
-        PulumiCli.executable()
-    except PulumiNotFound as missing:
-        section.add(
-            "pulumi CLI on PATH",
-            "missing: FIRMTRACE_REQUIRE_PULUMI=1" if REQUIRE else "missing: section skipped",
-            "required" if REQUIRE else "",
-            False if REQUIRE else None,
-        )
-        section.note(str(missing))
+    if cli_missing(section):
         return section
     section.note(f"load average {f.load_average()} at the start of this section")
     with f.emulator() as emu, tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:

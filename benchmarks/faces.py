@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmtrace_pulumi.client import FirmtraceClient
-from firmtrace_pulumi.testing import PulumiCli, PulumiNotFound
+from firmtrace_pulumi.testing import PulumiCli
 
 from . import fixtures as f
 from .report import Section, median
-from .stacks import REQUIRE, Stack, api_calls, calls_text, new_stack, write_project
+from .stacks import Stack, api_calls, calls_text, cli_missing, new_stack, write_project
 
 PARALLEL = 32
 TARGET = 3.0
@@ -94,16 +94,7 @@ def run(keys: int, accounts: int, rounds: int) -> Section:
         f"Two faces: pulumi up of {keys} ApiKeys with --parallel {PARALLEL}, the dynamic "
         "resources vs the firmtrace plugin",
     )
-    try:
-        PulumiCli.executable()
-    except PulumiNotFound as missing:
-        section.add(
-            "pulumi CLI on PATH",
-            "missing: FIRMTRACE_REQUIRE_PULUMI=1" if REQUIRE else "missing: section skipped",
-            "required" if REQUIRE else "",
-            False if REQUIRE else None,
-        )
-        section.note(str(missing))
+    if cli_missing(section):
         return section
     section.note(f"load average {f.load_average()} at the start of this section")
     path = {"PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -17,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from firmtrace_pulumi.testing import PulumiCli, PulumiFailed
+from firmtrace_pulumi.testing import PulumiCli, PulumiFailed, PulumiNotFound
 from tests.harness.provider_process import REPO
 
 from . import fixtures as f
+from .report import Section
 
 REQUIRE = os.environ.get("FIRMTRACE_REQUIRE_PULUMI") == "1"
 PROGRAM = Path(__file__).with_name("engine_program.py")
@@ -118,3 +119,20 @@ def api_calls(emu: f.Emulator) -> Counter[str]:
 
 def calls_text(calls: Counter[str]) -> str:
     return ", ".join(f"{k} x{n}" for k, n in sorted(calls.items())) or "none"
+
+
+def cli_missing(section: Section) -> bool:
+    """Whether there is no ``pulumi`` on PATH; if so, ``section`` says so (a failure with
+    FIRMTRACE_REQUIRE_PULUMI=1, else skipped)."""
+    try:
+        PulumiCli.executable()
+    except PulumiNotFound as missing:
+        section.add(
+            "pulumi CLI on PATH",
+            "missing: FIRMTRACE_REQUIRE_PULUMI=1" if REQUIRE else "missing: section skipped",
+            "required" if REQUIRE else "",
+            False if REQUIRE else None,
+        )
+        section.note(str(missing))
+        return True
+    return False

@@ -60,6 +60,27 @@ def _pulumi_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}")
 
 
+def firmtrace_pulumi_command(cli: PulumiCli, *args: str, cwd: Path | None = None) -> str:
+    """``firmtrace-pulumi ARGS`` (this package's command) with this CLI; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "firmtrace_pulumi", *args],
+        cwd=cwd,
+        env={**os.environ, **cli.env()},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def plugin_in_cache(cli: PulumiCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin installed into this CLI's plugin cache (``firmtrace-pulumi install-plugin``)
+    and ambient plugins ignored, as README's quiet setup does."""
+    firmtrace_pulumi_command(cli, "install-plugin")
+    monkeypatch.setenv("PULUMI_IGNORE_AMBIENT_PLUGINS", "true")
+
+
 @pytest.fixture(params=FACES, ids=str)
 def face(request: pytest.FixtureRequest) -> Face:
     """Each face of the provider in turn: the dynamic resources, then the plugin."""

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from firmtrace_pulumi.emulator.faults import FaultConfig
 from firmtrace_pulumi.plugin.package import RESOURCES, schema, wire_name
 from firmtrace_pulumi.testing import PulumiCli
 
-from .conftest import Stack, assert_keys_encrypted, calls, keys_in
+from .conftest import Stack, assert_keys_encrypted, calls, firmtrace_pulumi_command, keys_in
 from .faces import DYNAMIC, PLUGIN, Face
 
 pytestmark = pytest.mark.timeout(600)
@@ -244,14 +242,9 @@ def test_a_stack_moves_to_the_plugin_with_its_keys(
     part, full = revealed["api_key_part"], revealed["api_key"]
 
     emulator.clear_requests()
-    moved = subprocess.run(
-        [sys.executable, "-m", "firmtrace_pulumi", "migrate-to-plugin", "--stack", stack.name],
-        cwd=stack.project_dir,
-        env={**os.environ, **stack.cli.env()},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    moved = firmtrace_pulumi_command(
+        stack.cli, "migrate-to-plugin", "--stack", stack.name, cwd=stack.project_dir
+    )
     assert "Moved 2 resources to the firmtrace plugin" in moved and full not in moved
     assert not stack.resources(DYNAMIC.api_key_type) and not stack.resources(DYNAMIC.account_type)
     (key_state,) = stack.resources(PLUGIN.api_key_type)
@@ -278,20 +271,10 @@ def test_a_stack_moves_to_the_plugin_with_its_keys(
 
 
 def test_the_plugin_installed_in_pulumis_cache_runs_without_path(
-    emulator: EmulatorAdmin,
-    new_stack: Callable[..., Stack],
-    cli: PulumiCli,
-    monkeypatch: pytest.MonkeyPatch,
+    emulator: EmulatorAdmin, new_stack: Callable[..., Stack], plugin_in_cache: None
 ) -> None:
     """``firmtrace-pulumi install-plugin``: the engine takes the plugin from its cache, and with
     ambient plugins ignored it no longer warns about one from PATH."""
-    subprocess.run(
-        [sys.executable, "-m", "firmtrace_pulumi", "install-plugin"],
-        env={**os.environ, **cli.env()},
-        check=True,
-        capture_output=True,
-    )
-    monkeypatch.setenv("PULUMI_IGNORE_AMBIENT_PLUGINS", "true")
     user = emulator.register()
     stack = new_stack(PLUGIN.program(PARALLEL_PROGRAM), token=user.token)
     stack.config(accountId=user.account_id)

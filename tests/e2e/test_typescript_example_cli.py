@@ -11,9 +11,7 @@ Without ``node``/``npm`` or our Node.js host beside ``pulumi`` these skip, or fa
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -81,7 +79,7 @@ def test_the_readme_sequence(
     emulator: EmulatorAdmin,
     new_stack: Callable[..., Stack],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    plugin_in_cache: None,
 ) -> None:
     directory = tmp_path / "typescript"
     shutil.copytree(
@@ -89,14 +87,8 @@ def test_the_readme_sequence(
         directory,
         ignore=shutil.ignore_patterns("node_modules", "bin", "package-lock.json", "Pulumi.*.yaml"),
     )
-    # the README's first lines: the plugin into Pulumi's cache, no warnings about PATH, install
-    subprocess.run(
-        [sys.executable, "-m", "firmtrace_pulumi", "install-plugin"],
-        env={**os.environ, **cli.env()},
-        check=True,
-        capture_output=True,
-    )
-    monkeypatch.setenv("PULUMI_IGNORE_AMBIENT_PLUGINS", "true")
+    # the README's first lines: the plugin into Pulumi's cache (the plugin_in_cache fixture),
+    # no warnings about PATH, then install
     installed = cli.run("install", cwd=directory)
     assert "Finished installing dependencies" in installed.stdout + installed.stderr
     assert (directory / "sdk" / "nodejs" / "bin" / "index.js").is_file(), "postinstall's tsc"
