@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     import grpc
     from pulumi.runtime.proto import provider_pb2_grpc
 
-    from .server import PluginServicer, max_calls
+    from ..providers.calls import max_calls
+    from .server import PluginServicer
 
     parser = argparse.ArgumentParser(prog="pulumi-resource-firmtrace")
     parser.add_argument("engine", nargs="?", help="the engine's address (given by the engine)")
