@@ -25,14 +25,11 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .contract_core import DEFAULT_BASE_URL
 from .errors import ConfigurationError
 from .redact import API_KEY_PREFIX, TOKEN_PREFIX
-
-if TYPE_CHECKING:
-    from pydantic import SecretStr
 
 __all__ = [
     "CREDENTIALS",
@@ -43,6 +40,7 @@ __all__ = [
     "SETTINGS",
     "AuthMethod",
     "ProviderSettings",
+    "Secret",
     "parse_timeout",
     "plaintext_credentials",
     "plaintext_warning",
@@ -80,13 +78,39 @@ MISSING_CREDENTIALS = (
 )
 
 
+class Secret:
+    """A credential from the settings: ``repr`` and ``str`` never show it, and
+    ``get_secret_value()`` does, as on pydantic's ``SecretStr``. Not pydantic's own: every provider
+    process reads its settings, and a preview's never needs pydantic otherwise."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+
 @dataclass(frozen=True)
 class ProviderSettings:
-    """Resolved settings. Secrets are ``SecretStr``; ``repr`` shows no credential."""
+    """Resolved settings. The credential is a ``Secret``; ``repr`` shows none."""
 
     api_url: str
     method: AuthMethod
-    secret: SecretStr = field(repr=False)
+    secret: Secret = field(repr=False)
     email: str | None = None
     timeout: float = DEFAULT_TIMEOUT
 
@@ -104,7 +128,7 @@ class ProviderSettings:
 def _plain(value: Any) -> str | None:
     if value is None:
         return None
-    if hasattr(value, "get_secret_value"):  # a SecretStr (not imported: see resolve_settings)
+    if hasattr(value, "get_secret_value"):  # a Secret, or pydantic's SecretStr
         value = value.get_secret_value()
     text = str(value).strip()
     return text or None
@@ -195,10 +219,6 @@ def resolve_settings(
 
     Raises ``ConfigurationError`` when no way, or more than one way, of authenticating is set.
     """
-    # Imported here, not at the top: a program imports this module (plaintext_credentials) and
-    # must not pay for pydantic.
-    from pydantic import SecretStr
-
     env = os.environ if environ is None else environ
     get = config.get if isinstance(config, Mapping) else config
 
@@ -240,9 +260,9 @@ def resolve_settings(
         return ProviderSettings(
             api_url,
             method,
-            SecretStr(values["password"] or ""),
+            Secret(values["password"] or ""),
             email=values["email"],
             timeout=timeout,
         )
     secret = values["token"] if method is AuthMethod.TOKEN else values["api_key"]
-    return ProviderSettings(api_url, method, SecretStr(secret or ""), timeout=timeout)
+    return ProviderSettings(api_url, method, Secret(secret or ""), timeout=timeout)

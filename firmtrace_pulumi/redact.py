@@ -19,10 +19,7 @@ import threading
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # not imported at run time: a program imports this module without pydantic
-    from pydantic import SecretStr
+from typing import Protocol
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -51,6 +48,14 @@ SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
 """Shapes of secrets, scrubbed wherever they appear. ``api_key_part`` (a short, non-secret prefix
 of a key) is deliberately too short to match."""
 
+
+class Hidden(Protocol):
+    """A secret holder that shows its value only when asked: pydantic's ``SecretStr``, or the
+    settings' ``config.Secret``."""
+
+    def get_secret_value(self) -> str: ...
+
+
 SHORT_SECRET = 8
 """Secrets shorter than this are redacted only where they stand as a whole word: replacing every
 occurrence of a three-letter password inside other words would garble the text and point at it."""
@@ -65,13 +70,13 @@ def _forms(secret: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def _plain(secret: str | SecretStr | None) -> str:
+def _plain(secret: str | Hidden | None) -> str:
     if secret is None or isinstance(secret, str):
         return secret or ""
     return secret.get_secret_value()
 
 
-def redact(text: str, secrets: Iterable[str | SecretStr | None] = ()) -> str:
+def redact(text: str, secrets: Iterable[str | Hidden | None] = ()) -> str:
     """``text`` with every given secret and every secret-shaped substring replaced.
 
     Longer secrets are replaced first, so a secret that contains another is removed whole.
@@ -104,7 +109,7 @@ class KnownSecrets:
         self._values: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, secret: str | SecretStr | None, *, credential: bool = False) -> None:
+    def add(self, secret: str | Hidden | None, *, credential: bool = False) -> None:
         """Remember a secret (empty values are ignored)."""
         value = _plain(secret)
         if not value:

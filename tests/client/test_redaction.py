@@ -86,3 +86,23 @@ def test_credentials_are_never_dropped_however_many_keys_follow() -> None:
     for n in range(50):
         known.add(f"full-key-number-{n:04d}")
     assert known.redact("pw: signing-password-value") == f"pw: {REDACTED}"
+
+
+def test_settings_never_show_their_credential() -> None:
+    """The resolved settings (read in every provider process) print no credential, however
+    they are printed, and redact() still knows the value."""
+    from firmtrace_pulumi.config import resolve_settings
+
+    settings = resolve_settings(
+        {"firmtrace:password": "hunter2-long-enough", "firmtrace:email": "a@b.example"}, {}
+    )
+    shown = [
+        repr(settings),
+        str(settings),
+        f"{settings.secret}",
+        repr(settings.secret),
+        f"{settings!r:}",
+    ]
+    assert not any("hunter2" in text for text in shown), shown
+    assert settings.secret.get_secret_value() == "hunter2-long-enough"
+    assert redact("was hunter2-long-enough", [settings.secret]) == f"was {REDACTED}"

@@ -4,17 +4,16 @@ a refused sign-in names the setting that fixes it, never the password."""
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
 
 from firmtrace_pulumi.client import FirmtraceClient
-from firmtrace_pulumi.config import AuthMethod, ProviderSettings
+from firmtrace_pulumi.config import AuthMethod, ProviderSettings, Secret
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.errors import CredentialsError
 from firmtrace_pulumi.providers.connection import Connection
 
 
 def signed_in_as(emulator: EmulatorAdmin, email: str, password: str) -> Connection:
-    settings = ProviderSettings(emulator.url, AuthMethod.PASSWORD, SecretStr(password), email)
+    settings = ProviderSettings(emulator.url, AuthMethod.PASSWORD, Secret(password), email)
     return Connection(settings)
 
 

@@ -45,3 +45,22 @@ def test_httpx_command_line_tool_still_imports_afterwards():
         pytest.importorskip(needed)
     loaded = _loaded_after("import firmtrace_pulumi.client, httpx._main")
     assert "httpx._main" in loaded
+
+
+PREVIEW = """
+from pulumi.dynamic import Config, ConfigureRequest
+from firmtrace_pulumi.providers import ApiKeyProvider
+provider = ApiKeyProvider()
+raw = {"firmtrace:apiUrl": "http://127.0.0.1:1", "firmtrace:token": "ftt_" + "x" * 32}
+provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="p")))
+news = provider.check({}, {"account_id": "acc_1", "name": "partner"}).inputs
+provider.diff("acc_1/abc", {}, news)
+"""
+
+
+def test_a_previews_provider_process_loads_no_httpx_and_no_pydantic():
+    """What a preview asks of the provider process (Configure, Check, Diff) makes no API call,
+    so it must not pay for the client: not even for pydantic's ``SecretStr`` in the settings."""
+    loaded = _loaded_after(f"exec({PREVIEW!r})")
+    assert "firmtrace_pulumi.providers.api_key" in loaded
+    assert {m.split(".")[0] for m in loaded} & HEAVY == set()
