@@ -142,8 +142,7 @@ def run(sizes: Sequence[int], accounts: int, cold_rounds: int) -> Section:
         f"`pulumi up --yes {SKIP_PREVIEW}`, `pulumi preview`, `pulumi refresh --yes "
         f"{SKIP_PREVIEW}`, `pulumi destroy --yes {SKIP_PREVIEW} --remove`: one engine pass each "
         "(the cold-start rows also time a plain `pulumi up --yes`, which previews first). "
-        "`--parallel` at its default (8); the SDK's provider process serves 4 calls at once, "
-        "which our providers widen to FIRMTRACE_MAX_CALLS (64). "
+        "`--parallel` at its default (8); the provider process serves 4 calls at once. "
         "File backend, passphrase secrets, PULUMI_HOME, stacks: all in a temporary directory."
     )
     section.note(

@@ -112,8 +112,7 @@ def run(keys: int, accounts: int, rounds: int) -> Section:
     section.note(
         f"`pulumi up --yes --skip-preview --parallel {PARALLEL}`, a new stack per face and "
         "round. The plugin runs as `pulumi-resource-firmtrace` from this virtualenv (on PATH) "
-        "and serves up to FIRMTRACE_MAX_CALLS (64) calls at once, as the widened dynamic host "
-        "now does. "
+        "and serves up to FIRMTRACE_MAX_CALLS (64) calls at once; the dynamic host serves 4. "
         "Bound: N x latency / 32."
     )
     section.note(f"load average {f.load_average()} at the end of this section")
