@@ -22,8 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     import grpc
     from pulumi.runtime.proto import provider_pb2_grpc
 
-    from ..providers.calls import max_calls
-    from .server import PluginServicer
+    from .server import PluginServicer, max_calls
 
     parser = argparse.ArgumentParser(prog="pulumi-resource-firmtrace")
     parser.add_argument("engine", nargs="?", help="the engine's address (given by the engine)")

@@ -5,13 +5,15 @@ own providers.
 
 The providers' check, diff, create, read, update and delete run unchanged; the servicer adds
 what only a plugin can give: property names of the schema (``accountId``), secrets accepted and
-marked by the declarations, a detailed diff and the schema itself.
+marked by the declarations, a detailed diff, the schema itself, and as many calls at once as
+the engine sends (``FIRMTRACE_MAX_CALLS``, 64 by default), not the dynamic host's four.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import traceback
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -32,7 +34,10 @@ from ..providers.validation import unknown_properties
 from .package import PACKAGE, RESOURCES, ResourceType, schema_json, wire_name
 from .wire import Properties, from_wire, to_wire
 
-__all__ = ["PluginServicer"]
+__all__ = ["DEFAULT_MAX_CALLS", "MAX_CALLS_ENV", "PluginServicer", "max_calls"]
+
+MAX_CALLS_ENV = "FIRMTRACE_MAX_CALLS"
+DEFAULT_MAX_CALLS = 64
 
 R = TypeVar("R")
 Diff = provider_pb2.PropertyDiff
@@ -42,6 +47,16 @@ IMPORTED_KEY_WARNING = (
     "so the `apiKey` output of this resource is empty. To get a key Pulumi holds, rotate it: "
     "set or change `keepers`, run `pulumi up` (a new key is minted, then this one revoked)."
 )
+
+
+def max_calls() -> int:
+    """How many engine calls the plugin serves at once (``FIRMTRACE_MAX_CALLS``)."""
+    raw = os.environ.get(MAX_CALLS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_CALLS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{MAX_CALLS_ENV}={raw!r} is not a whole number of at least 1.")
+    return int(raw)
 
 
 def _urn_parts(urn: str) -> tuple[str, str, str, str]:

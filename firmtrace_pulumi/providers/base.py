@@ -16,7 +16,6 @@ from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
 from ..config import ProviderSettings, resolve_settings, unknown_keys
 from ..errors import ConfigurationError, FirmtraceError
-from .calls import max_calls, widen_dynamic_host
 from .schema import Property, changed
 
 if TYPE_CHECKING:
@@ -67,10 +66,6 @@ class FirmtraceProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         # The SDK's Config has no public way to list its keys; without one, no key check.
         self.use_config(req.config.get, getattr(req.config, "_props", None) or {})
-        try:
-            widen_dynamic_host(max_calls())
-        except ConfigurationError as exc:
-            self._config_error = self._config_error or exc
 
     def use_config(self, get: Callable[[str], Any], keys: Iterable[str]) -> None:
         """Settings from stack config (``get('firmtrace:token')``) and the environment; a

@@ -9,8 +9,8 @@ from pulumi.runtime import rpc
 
 from firmtrace_pulumi.errors import ConfigurationError
 from firmtrace_pulumi.plugin.package import RESOURCES, wire_name
+from firmtrace_pulumi.plugin.server import DEFAULT_MAX_CALLS, MAX_CALLS_ENV, max_calls
 from firmtrace_pulumi.plugin.wire import SECRET_SIG, SIG_KEY, from_wire, to_wire
-from firmtrace_pulumi.providers.calls import DEFAULT_MAX_CALLS, MAX_CALLS_ENV, max_calls
 
 API_KEY = RESOURCES["firmtrace:index:ApiKey"]
 
