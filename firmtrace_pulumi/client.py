@@ -28,9 +28,9 @@ from pydantic import SecretStr
 from . import contract, error_map
 from ._httpx import httpx
 from ._version import __version__
-from .client_inputs import api_root, check_credential
+from .client_inputs import api_root, as_secret, check_credential
 from .contract import Endpoint, Endpoints
-from .redact import KnownSecrets
+from .redact import Hidden, KnownSecrets
 from .retry import (
     RetriesExhausted,
     RetryPolicy,
@@ -73,7 +73,7 @@ class FirmtraceClient:
     def __init__(
         self,
         base_url: str = contract.DEFAULT_BASE_URL,
-        credential: str | SecretStr | None = None,
+        credential: str | Hidden | None = None,
         *,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -110,7 +110,7 @@ class FirmtraceClient:
         return self._credential
 
     @credential.setter
-    def credential(self, value: str | SecretStr | None) -> None:
+    def credential(self, value: str | Hidden | None) -> None:
         secret = check_credential(value)
         self._secrets.add(secret, credential=True)
         self._credential = secret
@@ -140,34 +140,34 @@ class FirmtraceClient:
 
     # --- register, login, password ------------------------------------------------------------
 
-    def register(
-        self, email: str, password: str | SecretStr, name: str, url: str
-    ) -> contract.Session:
+    def register(self, email: str, password: str | Hidden, name: str, url: str) -> contract.Session:
         """Create a User, their default Account and trial. Returns token + default_account_id.
 
         Not retried once it may have reached the server (``UncertainWriteError``).
         """
-        body = contract.RegisterRequest(email=email, password=_reveal(password), name=name, url=url)
+        body = contract.RegisterRequest(
+            email=email, password=as_secret(password), name=name, url=url
+        )
         self._secrets.add(body.password, credential=True)
         session = self._call(Endpoints.REGISTER, contract.Session, json=body)
         self._secrets.add(session.token, credential=True)
         return session
 
-    def login(self, email: str, password: str | SecretStr) -> contract.Session:
+    def login(self, email: str, password: str | Hidden) -> contract.Session:
         """Sign in. Returns a fresh token + default_account_id; set ``credential`` to use it."""
-        body = contract.LoginRequest(email=email, password=_reveal(password))
+        body = contract.LoginRequest(email=email, password=as_secret(password))
         self._secrets.add(body.password, credential=True)
         session = self._call(Endpoints.LOGIN, contract.Session, json=body)
         self._secrets.add(session.token, credential=True)
         return session
 
     def change_password(
-        self, current_password: str | SecretStr, new_password: str | SecretStr
+        self, current_password: str | Hidden, new_password: str | Hidden
     ) -> SecretStr:
         """Change the signed-in User's password. The token rotates; the client switches to the
         new one and returns it. API keys are unaffected."""
         body = contract.ChangePasswordRequest(
-            password=_reveal(new_password), current_password=_reveal(current_password)
+            password=as_secret(new_password), current_password=as_secret(current_password)
         )
         self._secrets.add(body.password, credential=True)
         self._secrets.add(body.current_password, credential=True)
@@ -341,7 +341,3 @@ def _reveal_json(model: contract.RequestModel) -> bytes:
     data = model.model_dump(mode="python", exclude_unset=True)
     revealed = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in data.items()}
     return pydantic_core.to_json(revealed)
-
-
-def _reveal(value: str | SecretStr) -> SecretStr:
-    return value if isinstance(value, SecretStr) else SecretStr(value)

@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from . import contract
 from ._httpx import httpx
 from .errors import ConfigurationError
+from .redact import Hidden, reveal
 
-__all__ = ["api_root", "check_credential", "is_loopback"]
+__all__ = ["api_root", "as_secret", "check_credential", "is_loopback"]
 
 
 def is_loopback(host: str) -> bool:
@@ -66,10 +67,15 @@ def api_root(base_url: str) -> httpx.URL:
     return url.copy_with(path=path + contract.API_PREFIX)
 
 
-def check_credential(value: str | SecretStr | None) -> SecretStr | None:
+def as_secret(value: str | Hidden) -> SecretStr:
+    """``value`` held as the client holds secrets (pydantic's ``SecretStr``), whatever held it."""
+    return value if isinstance(value, SecretStr) else SecretStr(reveal(value))
+
+
+def check_credential(value: str | Hidden | None) -> SecretStr | None:
     if value is None:
         return None
-    secret = value if isinstance(value, SecretStr) else SecretStr(value)
+    secret = as_secret(value)
     plain = secret.get_secret_value()
     if not plain.strip():
         raise ConfigurationError(

@@ -29,7 +29,7 @@ from typing import Any
 
 from .contract_core import DEFAULT_BASE_URL
 from .errors import ConfigurationError
-from .redact import API_KEY_PREFIX, TOKEN_PREFIX
+from .redact import API_KEY_PREFIX, TOKEN_PREFIX, Hidden, reveal
 
 __all__ = [
     "CREDENTIALS",
@@ -126,12 +126,9 @@ class ProviderSettings:
 
 
 def _plain(value: Any) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "get_secret_value"):  # a Secret, or pydantic's SecretStr
-        value = value.get_secret_value()
-    text = str(value).strip()
-    return text or None
+    """A setting's text, stripped (a number as written); None when missing or blank."""
+    text = reveal(value) if value is None or isinstance(value, Hidden) else str(value)
+    return text.strip() or None
 
 
 def parse_timeout(value: str | None) -> float:

@@ -19,7 +19,7 @@ import threading
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 __all__ = [
     "API_KEY_PREFIX",
@@ -28,6 +28,7 @@ __all__ = [
     "TOKEN_PREFIX",
     "KnownSecrets",
     "redact",
+    "reveal",
 ]
 
 REDACTED = "[REDACTED]"
@@ -49,6 +50,7 @@ SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
 of a key) is deliberately too short to match."""
 
 
+@runtime_checkable
 class Hidden(Protocol):
     """A secret holder that shows its value only when asked: pydantic's ``SecretStr``, or the
     settings' ``config.Secret``."""
@@ -70,7 +72,8 @@ def _forms(secret: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def _plain(secret: str | Hidden | None) -> str:
+def reveal(secret: str | Hidden | None) -> str:
+    """The plain text of ``secret`` (``""`` for None), whatever holds it."""
     if secret is None or isinstance(secret, str):
         return secret or ""
     return secret.get_secret_value()
@@ -82,7 +85,7 @@ def redact(text: str, secrets: Iterable[str | Hidden | None] = ()) -> str:
     Longer secrets are replaced first, so a secret that contains another is removed whole.
     """
     values = sorted(
-        {f for s in secrets if (p := _plain(s)) for f in _forms(p)}, key=len, reverse=True
+        {f for s in secrets if (p := reveal(s)) for f in _forms(p)}, key=len, reverse=True
     )
     for value in values:
         if len(value) < SHORT_SECRET:
@@ -111,7 +114,7 @@ class KnownSecrets:
 
     def add(self, secret: str | Hidden | None, *, credential: bool = False) -> None:
         """Remember a secret (empty values are ignored)."""
-        value = _plain(secret)
+        value = reveal(secret)
         if not value:
             return
         with self._lock:

@@ -56,13 +56,13 @@ class Connection:
             client = FirmtraceClient(s.api_url, timeout=s.timeout)
             self._sign_in(client)
             return client
-        return FirmtraceClient(s.api_url, s.secret.get_secret_value(), timeout=s.timeout)
+        return FirmtraceClient(s.api_url, s.secret, timeout=s.timeout)
 
     def _sign_in(self, client: FirmtraceClient, *, token_died: bool = False) -> None:
         email = self.settings.email
         assert email is not None
         try:
-            session = client.login(email, self.settings.secret.get_secret_value())
+            session = client.login(email, self.settings.secret)
         except CredentialsError as exc:
             if exc.code != contract.ErrorCode.LOGIN:
                 raise

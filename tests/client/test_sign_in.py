@@ -8,7 +8,7 @@ import pytest
 from firmtrace_pulumi.client import FirmtraceClient
 from firmtrace_pulumi.config import AuthMethod, ProviderSettings, Secret
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
-from firmtrace_pulumi.errors import CredentialsError
+from firmtrace_pulumi.errors import ConfigurationError, CredentialsError
 from firmtrace_pulumi.providers.connection import Connection
 
 
@@ -44,3 +44,19 @@ def test_a_wrong_password_at_the_first_sign_in_names_the_settings(
     assert f"Signing in as {user.email} was refused" in text
     assert "Check firmtrace:email" in text and "firmtrace:password" in text
     assert "Not-the-passw0rd!" not in text
+
+
+def test_the_settings_secret_is_a_credential_the_client_takes_as_it_is(
+    emulator: EmulatorAdmin,
+) -> None:
+    """The settings hand the client their ``Secret`` (a token, or a password to sign in with):
+    it works, is refused when blank, and the client never shows it."""
+    user = emulator.register()
+    with FirmtraceClient(emulator.url, Secret(user.token)) as client:
+        assert [a.account_id for a in client.list_accounts()] == [user.account_id]
+        assert user.token not in repr(client.credential)
+    with FirmtraceClient(emulator.url) as client:
+        session = client.login(user.email, Secret(user.password))
+        assert session.default_account_id == user.account_id
+    with pytest.raises(ConfigurationError, match="credential is empty"):
+        FirmtraceClient(emulator.url, Secret("  "))
