@@ -21,6 +21,7 @@ from typing import Any
 
 from .orphans import PLUGIN_TYPES
 from .plugin.package import PACKAGE, wire_name
+from .urns import Urn
 
 __all__ = ["DEFAULT_PROVIDER", "to_plugin"]
 
@@ -52,9 +53,7 @@ def to_plugin(export: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if not dynamic:
         return moved_export, []
 
-    head, _, _ = dynamic[0]["urn"].rpartition("::")
-    stack_and_project = head.rsplit("::", 1)[0]  # urn:pulumi:<stack>::<project>
-    provider_urn = f"{stack_and_project}::{DEFAULT_PROVIDER}::default"
+    provider_urn = str(Urn.parse(dynamic[0]["urn"]).sibling(DEFAULT_PROVIDER, "default"))
     provider = next((r for r in resources if r.get("urn") == provider_urn), None)
     if provider is None:
         provider = {
@@ -70,8 +69,10 @@ def to_plugin(export: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     for resource in dynamic:
         old_type = resource["type"]
         new_type = PLUGIN_TYPES[old_type]
-        before, _, name = resource["urn"].rpartition("::")
-        moved[resource["urn"]] = f"{before.replace(old_type, new_type)}::{name}"
+        urn = Urn.parse(resource["urn"])
+        moved[resource["urn"]] = str(
+            urn._replace(qualified_type=urn.qualified_type.replace(old_type, new_type))
+        )
         resource["type"] = new_type
         resource["provider"] = reference
         for field in ("inputs", "outputs", "propertyDependencies"):

@@ -17,6 +17,7 @@ create of an Account, and deleted only if asked and it holds no keys.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from .client import FirmtraceClient
 from .contract import parse_timestamp
 from .key_names import name_tag, stack_tag
 from .plugin.package import PACKAGE, python_name
+from .urns import Urn
 
 __all__ = ["Finding", "Orphans", "StackView", "find_orphans", "revoke"]
 
@@ -215,10 +217,9 @@ def _as_dynamic(resource: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[
 
 def _stack_and_project(urns: Iterable[str]) -> tuple[str, str]:
     for urn in urns:
-        # urn:pulumi:<stack>::<project>::<type>::<name>
-        parts = urn.split("::")
-        if len(parts) >= 2 and parts[0].startswith("urn:pulumi:"):
-            return parts[0].removeprefix("urn:pulumi:"), parts[1]
+        with contextlib.suppress(ValueError):
+            first = Urn.parse(urn)
+            return first.stack, first.project
     raise ValueError("The stack's state has no resources: there is nothing to compare with.")
 
 

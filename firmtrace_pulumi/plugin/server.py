@@ -31,6 +31,7 @@ from ..providers.api_key import NAME_PREFIX, STACK_TAG
 from ..providers.base import FirmtraceProvider
 from ..providers.schema import secret_names
 from ..providers.validation import unknown_properties
+from ..urns import Urn
 from .package import PACKAGE, RESOURCES, ResourceType, schema_json, wire_name
 from .wire import Properties, from_wire, to_wire
 
@@ -57,12 +58,6 @@ def max_calls() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigurationError(f"{MAX_CALLS_ENV}={raw!r} is not a whole number of at least 1.")
     return int(raw)
-
-
-def _urn_parts(urn: str) -> tuple[str, str, str, str]:
-    """(stack, project, type, name) of ``urn:pulumi:<stack>::<project>::<type>::<name>``."""
-    head, project, type_, name = urn.split("::", 3)
-    return head.rsplit(":", 1)[-1], project, type_.rsplit("$", 1)[-1], name
 
 
 def _served(method: Callable[..., R]) -> Callable[..., R]:
@@ -142,9 +137,9 @@ class PluginServicer(ResourceProviderServicer):
         given = self._python(r, news, known=inputs)
         olds = self._python(r, from_wire(request.olds))
         if isinstance(provider, ApiKeyProvider):
-            stack, project, _, name = _urn_parts(request.urn)
-            given.setdefault(NAME_PREFIX, name)
-            given[STACK_TAG] = stack_tag(project, stack)
+            urn = Urn.parse(request.urn)
+            given.setdefault(NAME_PREFIX, urn.name)
+            given[STACK_TAG] = stack_tag(urn.project, urn.stack)
             result = provider.check(olds, given, seed=bytes(request.randomSeed))
         else:
             result = provider.check(olds, given)
@@ -228,7 +223,7 @@ class PluginServicer(ResourceProviderServicer):
     # --- helpers -------------------------------------------------------------------------------
 
     def _for(self, urn: str) -> tuple[ResourceType, FirmtraceProvider]:
-        token = _urn_parts(urn)[2]
+        token = Urn.parse(urn).type
         if token not in RESOURCES:
             raise ConfigurationError(
                 f"The firmtrace provider has no resource type '{token}'; it has "
@@ -237,8 +232,10 @@ class PluginServicer(ResourceProviderServicer):
         return RESOURCES[token], self._providers[token]
 
     def _resource_of(self, request: Any) -> ResourceType | None:
-        urn = getattr(request, "urn", "")
-        return RESOURCES.get(_urn_parts(urn)[2]) if urn.count("::") >= 3 else None
+        try:
+            return RESOURCES.get(Urn.parse(getattr(request, "urn", "")).type)
+        except ValueError:
+            return None
 
     @staticmethod
     def _python(
