@@ -44,7 +44,7 @@ test: $(STAMP) $(LOWEST_STAMP)  ## make lint's checks, the whole suite (real CLI
 	$(MAKE) --no-print-directory test-lowest-sdk
 
 test-slow: $(STAMP)   ## the slow scenarios (-m slow, left out of make test): big stacks, a restart and a password change mid-run
-	$(WITH_PULUMI) $(PY) -m pytest -q -m slow -rP
+	$(WITH_PULUMI) $(PY) -m pytest -q -m slow -rfEP --log-level=WARNING
 
 test-lowest-sdk: $(LOWEST_STAMP)  ## provider tests and a real-CLI lifecycle on the lowest pulumi SDK allowed
 	$(LOWEST)/bin/python -c "import importlib.metadata as m; print('pulumi SDK', m.version('pulumi'))"

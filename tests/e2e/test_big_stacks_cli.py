@@ -11,7 +11,8 @@ server), with latency and worse:
 
 Each ends with the same check, ``check_api_matches_state``: the emulator holds exactly what state
 says, no full key that state had is lost, and every full key in state works. What each phase
-took and the API calls it made are printed (``make test-slow`` shows them with ``-rP``).
+took and the API calls it made are printed (``make test-slow`` shows them with ``-rP``, and
+leaves out the captured INFO logs, which the leak scanner still reads).
 
 Slow (minutes): marked ``slow``, so ``pytest`` and ``make test`` leave them out; ``make
 test-slow`` runs them.
