@@ -2,7 +2,9 @@
 
 The docs page sorts failures into buckets: wrong credentials and rejections stop at once;
 network errors, 5xx and 429 are transient and are retried with exponential backoff, honouring
-``Retry-After`` on 429.
+``Retry-After`` on 429. A 429 that says when to come back is waited out within the call's time
+budget without using up its attempts: under a busy rate limit one call can lose the race for a
+token several times in a row, and giving up then would fail a big ``pulumi up`` for nothing.
 
 A request that creates something (``Endpoint.idempotent`` is False: POST /register, /accounts,
 /api_key and PATCH /user) is sent again ONLY when the server certainly did not act on it:
@@ -126,7 +128,9 @@ class RetryPolicy:
     """
 
     max_attempts: int = 5
-    """Attempts in all, the first one included."""
+    """Attempts in all, the first one included, not counting those made after a wait the API
+    asked for (429 with ``Retry-After``): a rate-limited call keeps waiting as told for as long
+    as ``max_total`` allows, because the API has said when it will answer."""
     base_delay: float = 0.2
     """Backoff ceiling before the first retry; doubles for each further retry."""
     max_delay: float = 5.0
@@ -183,6 +187,8 @@ class RetrySchedule:
     policy: RetryPolicy
     started: float
     attempts: int = 0
+    paced: int = 0
+    """Retries made after waiting out a ``Retry-After``; they do not count toward the cap."""
 
     def next_attempt(self) -> int:
         """Count an attempt about to be made; returns its number (1 for the first)."""
@@ -200,7 +206,8 @@ class RetrySchedule:
         exponential backoff with jitter.
         """
         policy = self.policy
-        if self.attempts >= policy.max_attempts:
+        paced = retry_after is not None and retry_after > 0
+        if not paced and self.attempts - self.paced >= policy.max_attempts:
             raise RetriesExhausted(
                 f"gave up after {self.attempts} attempt{'s' if self.attempts != 1 else ''} "
                 f"in {self.elapsed():.1f} s"
@@ -215,7 +222,7 @@ class RetrySchedule:
                 )
             delay = retry_after
         else:
-            delay = policy.backoff(self.attempts)
+            delay = policy.backoff(self.attempts - self.paced)
         if elapsed + delay > policy.max_total:
             if retry_after is not None:
                 raise RetriesExhausted(
@@ -227,4 +234,6 @@ class RetrySchedule:
                 f"gave up after {self.attempts} attempts: the {policy.max_total:g} s time budget "
                 f"for one call ran out ({elapsed:.1f} s spent)"
             )
+        if paced:
+            self.paced += 1
         policy.sleep(delay)

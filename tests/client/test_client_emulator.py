@@ -319,6 +319,18 @@ def test_429_retry_after_is_waited_out(
     assert [k.name for k in client.list_api_keys(user.account_id)] == [key.name]
 
 
+def test_a_create_refused_by_the_rate_limit_many_times_in_a_row_still_creates_once(
+    emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
+) -> None:
+    emu.script(Endpoints.CREATE_API_KEY, FaultStep.status(429, times=8))
+    count = sent(emu, "POST", "/api_key")
+    client = make_client(user.token)  # the default policy: 5 attempts for failures that count
+    key = client.create_api_key(user.account_id, name="after-8-429s")
+    assert fake_time.slept == [1.0] * 8
+    assert count() == 9
+    assert [k.name for k in client.list_api_keys(user.account_id)] == [key.name]
+
+
 def test_503_burst_is_retried_with_growing_delays(
     emu: EmulatorAdmin, make_client: MakeClient, user: Any, fake_time: FakeTime
 ) -> None:

@@ -287,6 +287,15 @@ def test_429_retry_after_is_waited_out(fake_time: FakeTime) -> None:
     assert fake_time.slept == [1.0]
 
 
+def test_a_long_run_of_429s_is_waited_out_past_the_attempt_cap(fake_time: FakeTime) -> None:
+    limited = httpx.Response(429, headers={"Retry-After": "1"}, json={"error": "rate_limited"})
+    recorder = Recorder(*[limited] * 8, ok({"accounts": []}))
+    with client_for(recorder, retry=fake_time.policy(max_attempts=5)) as client:
+        client.list_accounts()
+        assert client.request_count == 9
+    assert fake_time.slept == [1.0] * 8
+
+
 def test_503_burst_backs_off_exponentially_then_succeeds(fake_time: FakeTime) -> None:
     down = httpx.Response(503, json={"error": "unavailable"})
     recorder = Recorder(down, down, down, ok({"accounts": []}))

@@ -68,6 +68,37 @@ def test_retry_after_is_honoured_up_to_the_cap(fake_time: FakeTime) -> None:
     assert fake_time.slept == [1.0, 2.0]
 
 
+def test_waits_the_api_asked_for_do_not_use_up_the_attempts(fake_time: FakeTime) -> None:
+    schedule = fake_time.policy(max_attempts=2, max_total=10.0).start()
+    for _ in range(6):  # six 429s in a row with Retry-After: 1, past a cap of 2 attempts
+        schedule.next_attempt()
+        schedule.wait_before_retry(1.0)
+    schedule.next_attempt()
+    schedule.wait_before_retry()  # then a 503: the first failure that counts
+    schedule.next_attempt()
+    with pytest.raises(RetriesExhausted, match="after 8 attempts"):
+        schedule.wait_before_retry()  # a second 503 reaches the cap of 2
+    assert fake_time.slept == [1.0] * 6 + [0.2]
+
+
+def test_a_rate_limited_call_still_ends_with_the_time_budget(fake_time: FakeTime) -> None:
+    schedule = fake_time.policy(max_total=10.0).start()
+    with pytest.raises(RetriesExhausted, match=r"asked to wait 2 s.*10 s budget"):
+        while True:
+            schedule.next_attempt()
+            schedule.wait_before_retry(2.0)
+    assert fake_time.slept == [2.0] * 5  # 10 s spent; another 2 s would pass the budget
+
+
+def test_a_zero_retry_after_counts_as_an_attempt(fake_time: FakeTime) -> None:
+    schedule = fake_time.policy(max_attempts=3).start()
+    with pytest.raises(RetriesExhausted, match="after 3 attempts"):
+        while True:
+            schedule.next_attempt()
+            schedule.wait_before_retry(0.0)
+    assert fake_time.slept == [0.0, 0.0]
+
+
 def test_retry_after_beyond_the_budget_gives_up_saying_how_long(fake_time: FakeTime) -> None:
     schedule = fake_time.policy(max_total=10.0).start()
     schedule.next_attempt()
