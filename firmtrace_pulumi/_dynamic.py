@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource, ResourceProvider
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
 __all__ = ["DynamicResource"]
 
@@ -18,5 +19,17 @@ class DynamicResource(Resource):
         self, resource_name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None
     ) -> None:
         """Hand the resource to the engine: as a dynamic resource here (``native`` hands the
-        same one to the ``firmtrace`` plugin)."""
-        Resource.__init__(self, self._provider_class(), resource_name, props, opts)
+        same one to the ``firmtrace`` plugin).
+
+        This is what ``pulumi.dynamic.Resource.__init__`` does for a provider that captures
+        nothing (ours hold no attributes until the engine's Configure, so their pickle is a
+        class reference and never a secret), without that constructor's frame on the stack.
+        The SDK records a resource's source position, and its stack trace in state, from the
+        first frame outside the resource's own constructors; through the dynamic constructor
+        that frame would be this file, for every key. Called this way it is the line of the
+        user's program that declared the resource, as for any resource of a generated SDK.
+        """
+        props = {**props, PROVIDER_KEY: serialize_provider(self._provider_class())}
+        pulumi.CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", resource_name, props, opts
+        )

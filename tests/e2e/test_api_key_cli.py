@@ -60,6 +60,11 @@ def test_api_key_lifecycle(
     assert revealed["active"] is False and keys_in(emulator, account)[part]["active"] is False
     assert_keys_encrypted(stack, {full}, face)
 
+    # state gives the program's own line as where the key was declared, not a line of ours
+    (declared,) = stack.resources(face.api_key_type)
+    line = face.program(PROGRAM).splitlines().index("key = ApiKey(") + 1
+    assert declared["sourcePosition"] == f"project:///__main__.py#{line}"
+
     # end_date forward: previewed as an update of end_date, then one PATCH; same key, active
     stack.config(endDate=FUTURE)
     emulator.clear_requests()

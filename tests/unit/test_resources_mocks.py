@@ -6,6 +6,8 @@ No provider runs here; these tests pin what a program registers with the engine.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -32,14 +34,17 @@ class Recorder(mocks.Mocks):
 
 
 class SecretOptionsMonitor(mocks.MockMonitor):
-    """Also records the additionalSecretOutputs each registration asks for."""
+    """Also records the additionalSecretOutputs and the source position of each registration."""
 
     def __init__(self, m: Recorder) -> None:
         super().__init__(m)
         self.secret_outputs: dict[str, list[str]] = {}
+        self.source_positions: dict[str, tuple[str, int]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         self.secret_outputs[request.name] = list(request.additionalSecretOutputs)
+        position = request.sourcePosition
+        self.source_positions[request.name] = (position.uri, position.line)
         return super().RegisterResource(request)
 
 
@@ -66,6 +71,21 @@ def test_api_key_registers_dynamic_type_token_and_marks_api_key_secret(recorder)
         assert monitor.secret_outputs["partner"] == ["api_key"]
 
     return pulumi.Output.all(key.urn).apply(verify)
+
+
+@pulumi.runtime.test
+def test_the_source_position_of_each_resource_is_the_program_line_that_declared_it(recorder):
+    _, monitor = recorder
+    line = sys._getframe().f_lineno + 1  # the next two lines: where the resources are declared
+    account = Account("declared-account", name="Acme", url="https://acme.example")
+    key = ApiKey("declared-key", account_id=account.account_id)
+
+    def verify(_: Any) -> None:
+        here = Path(__file__).as_uri()
+        assert monitor.source_positions["declared-account"] == (here, line)
+        assert monitor.source_positions["declared-key"] == (here, line + 1)
+
+    return pulumi.Output.all(account.urn, key.urn).apply(verify)
 
 
 @pulumi.runtime.test
