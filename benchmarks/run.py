@@ -38,12 +38,14 @@ class Sizes:
     engine_keys: tuple[int, ...]
     engine_accounts: int
     engine_cold_rounds: int
+    engine_rounds: int
+    """``pulumi up`` rounds of the largest N (the target row shows the median)."""
     faces_keys: int
     faces_rounds: int
 
 
-FULL = Sizes(20, 200, 1000, 50, 7, 4000, (10, 100, 1000), 10, 5, 1000, 3)
-QUICK = Sizes(3, 5, 20, 2, 1, 200, (3,), 2, 1, 3, 1)
+FULL = Sizes(20, 200, 1000, 50, 7, 4000, (10, 100, 1000), 10, 5, 3, 1000, 3)
+QUICK = Sizes(3, 5, 20, 2, 1, 200, (3,), 2, 1, 2, 3, 1)
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -56,7 +58,9 @@ def sections(sizes: Sizes, profile: bool) -> dict[int, Callable[[], Section]]:
         4: lambda: cold_start.run(sizes.cold_starts),
         5: pickle_size.run,
         6: lambda: throughput.run(sizes.throughput_requests),
-        7: lambda: engine.run(sizes.engine_keys, sizes.engine_accounts, sizes.engine_cold_rounds),
+        7: lambda: engine.run(
+            sizes.engine_keys, sizes.engine_accounts, sizes.engine_cold_rounds, sizes.engine_rounds
+        ),
         8: lambda: faces.run(sizes.faces_keys, sizes.engine_accounts, sizes.faces_rounds),
     }
 
