@@ -180,6 +180,10 @@ class RetriesExhausted(Exception):
         super().__init__(reason)
 
 
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'' if n == 1 else 's'}"
+
+
 @dataclass
 class RetrySchedule:
     """The attempts of one call under a policy."""
@@ -189,6 +193,11 @@ class RetrySchedule:
     attempts: int = 0
     paced: int = 0
     """Retries made after waiting out a ``Retry-After``; they do not count toward the cap."""
+
+    @property
+    def counted(self) -> int:
+        """The attempts that count toward ``max_attempts``: all but the paced retries."""
+        return self.attempts - self.paced
 
     def next_attempt(self) -> int:
         """Count an attempt about to be made; returns its number (1 for the first)."""
@@ -207,10 +216,9 @@ class RetrySchedule:
         """
         policy = self.policy
         paced = retry_after is not None and retry_after > 0
-        if not paced and self.attempts - self.paced >= policy.max_attempts:
+        if not paced and self.counted >= policy.max_attempts:
             raise RetriesExhausted(
-                f"gave up after {self.attempts} attempt{'s' if self.attempts != 1 else ''} "
-                f"in {self.elapsed():.1f} s"
+                f"gave up after {_attempts(self.attempts)} in {self.elapsed():.1f} s"
             )
         elapsed = self.elapsed()
         if retry_after is not None:
@@ -218,11 +226,11 @@ class RetrySchedule:
                 raise RetriesExhausted(
                     f"the API asked to wait {retry_after:g} s before trying again (Retry-After), "
                     f"longer than the {policy.max_retry_after:g} s this client waits "
-                    f"({self.attempts} attempt{'s' if self.attempts != 1 else ''} made)"
+                    f"({_attempts(self.attempts)} made)"
                 )
             delay = retry_after
         else:
-            delay = policy.backoff(self.attempts - self.paced)
+            delay = policy.backoff(self.counted)
         if elapsed + delay > policy.max_total:
             if retry_after is not None:
                 raise RetriesExhausted(
