@@ -35,7 +35,8 @@ IMPORT_OURS = "import firmtrace_pulumi.providers.api_key, firmtrace_pulumi.provi
 CLIENT = "opening the client (httpx.Client builds its TLS context)"
 GROUPS = (
     ("firmtrace_pulumi", ("firmtrace_pulumi",)),
-    ("pydantic", ("pydantic", "pydantic_core", "annotated_types", "typing_inspection")),
+    ("msgspec (the wire models)", ("msgspec",)),
+    ("pydantic (must be 0: the emulator's only)", ("pydantic", "pydantic_core", "annotated_types")),
     ("httpx", ("httpx", "httpcore", "h11", "idna", "certifi", "anyio", "sniffio", "h2")),
     ("httpx's CLI (click, rich, pygments)", ("click", "rich", "pygments", "markdown_it", "mdurl")),
 )

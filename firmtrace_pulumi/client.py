@@ -8,7 +8,7 @@ calls, and the client may be shared between threads.
     with FirmtraceClient("https://api.firmtrace.ai", token) as client:
         key = client.create_api_key(account_id, name="warehouse-sync")
 
-Secrets are held as ``SecretStr`` and revealed only while a request body or the ``Authorization``
+Secrets are held as ``Secret`` and revealed only while a request body or the ``Authorization``
 header is built. No body is ever logged, and every text taken from an answer passes through
 redaction before it reaches an exception.
 """
@@ -16,21 +16,17 @@ redaction before it reaches an exception.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import threading
 from types import TracebackType
-from typing import Any, Final, TypeVar
-
-import pydantic
-import pydantic_core
-from pydantic import SecretStr
+from typing import Final, TypeVar
 
 from . import contract, error_map
 from ._httpx import httpx
 from ._version import __version__
 from .client_inputs import api_root, as_secret, check_credential
-from .contract import Endpoint, Endpoints
-from .redact import Hidden, KnownSecrets
+from .contract import UNSET, Endpoint, Endpoints
+from .contract import UnsetType as Unset
+from .redact import Hidden, KnownSecrets, Secret
 from .retry import (
     RetriesExhausted,
     RetryPolicy,
@@ -46,17 +42,6 @@ USER_AGENT: Final = f"firmtrace-pulumi/{__version__} httpx/{httpx.__version__}"
 
 W = TypeVar("W", bound=contract.WireModel)
 
-
-class Unset(enum.Enum):
-    """The type of ``UNSET``: "leave this field as it is" in a PATCH."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = Unset.UNSET
 
 # [doc] /register and /login need no credential; none is sent to them.
 ANONYMOUS: Final = frozenset({Endpoints.REGISTER, Endpoints.LOGIN})
@@ -81,7 +66,7 @@ class FirmtraceClient:
     ) -> None:
         self._root = api_root(base_url)
         self._secrets = KnownSecrets()
-        self._credential: SecretStr | None = None
+        self._credential: Secret | None = None
         self.credential = credential
         self._retry = retry if retry is not None else RetryPolicy()
         self._count_lock = threading.Lock()
@@ -105,7 +90,7 @@ class FirmtraceClient:
         return str(self._root)
 
     @property
-    def credential(self) -> SecretStr | None:
+    def credential(self) -> Secret | None:
         """The token or API key sent as ``Authorization: Bearer``; None sends none."""
         return self._credential
 
@@ -161,9 +146,7 @@ class FirmtraceClient:
         self._secrets.add(session.token, credential=True)
         return session
 
-    def change_password(
-        self, current_password: str | Hidden, new_password: str | Hidden
-    ) -> SecretStr:
+    def change_password(self, current_password: str | Hidden, new_password: str | Hidden) -> Secret:
         """Change the signed-in User's password. The token rotates; the client switches to the
         new one and returns it. API keys are unaffected."""
         body = contract.ChangePasswordRequest(
@@ -194,8 +177,11 @@ class FirmtraceClient:
         self, account_id: str, *, name: str | None = None, url: str | None = None
     ) -> contract.Account:
         """Change an Account's name and/or url; None leaves a field as it is."""
-        fields = {k: v for k, v in {"name": name, "url": url}.items() if v is not None}
-        body = contract.UpdateAccountRequest(account_id=account_id, **fields)
+        body = contract.UpdateAccountRequest(
+            account_id=account_id,
+            name=UNSET if name is None else name,
+            url=UNSET if url is None else url,
+        )
         return self._call(Endpoints.UPDATE_ACCOUNT, contract.Account, json=body)
 
     def delete_account(self, account_id: str) -> None:
@@ -222,8 +208,11 @@ class FirmtraceClient:
         Not retried once it may have reached the server (``UncertainWriteError``): list the
         Account's keys by ``name``, delete an orphan, then mint again.
         """
-        fields: dict[str, Any] = {"account_id": account_id, "name": name, "end_date": end_date}
-        body = contract.CreateApiKeyRequest(**{k: v for k, v in fields.items() if v is not None})
+        body = contract.CreateApiKeyRequest(
+            account_id=UNSET if account_id is None else account_id,
+            name=UNSET if name is None else name,
+            end_date=UNSET if end_date is None else end_date,
+        )
         key = self._call(Endpoints.CREATE_API_KEY, contract.NewApiKey, json=body)
         self._secrets.add(key.api_key)
         return key
@@ -237,14 +226,12 @@ class FirmtraceClient:
         end_date: dt.date | Unset | None = UNSET,
     ) -> contract.ApiKey:
         """Change a key's name and/or end_date. Only fields given are sent; ``None`` clears."""
-        fields: dict[str, Any] = {"api_key_part": api_key_part}
-        if account_id is not None:
-            fields["account_id"] = account_id
-        if name is not UNSET:
-            fields["name"] = name
-        if end_date is not UNSET:
-            fields["end_date"] = end_date
-        body = contract.UpdateApiKeyRequest(**fields)
+        body = contract.UpdateApiKeyRequest(
+            account_id=UNSET if account_id is None else account_id,
+            api_key_part=api_key_part,
+            name=name,
+            end_date=end_date,
+        )
         return self._call(Endpoints.UPDATE_API_KEY, contract.ApiKey, json=body)
 
     def delete_api_key(self, account_id: str | None, api_key_part: str) -> None:
@@ -264,9 +251,11 @@ class FirmtraceClient:
     ) -> W:
         response = self._send(endpoint, json=json, params=params)
         try:
-            return answer.model_validate_json(response.content)
-        except pydantic.ValidationError as exc:
-            raise error_map.unreadable_answer(endpoint, response.status_code, exc) from None
+            return contract.decode(answer, response.content)
+        except contract.UnreadableAnswer as exc:
+            raise error_map.unreadable_answer(
+                endpoint, response.status_code, exc, redact=self.redact
+            ) from None
 
     def _send(
         self,
@@ -277,8 +266,8 @@ class FirmtraceClient:
     ) -> httpx.Response:
         """Send with retries, per ``retry``. Returns a 2xx response or raises."""
         # Secrets are revealed here, into the body only; the body is never logged.
-        content = _reveal_json(json) if json is not None else None
-        query = params.model_dump(mode="json", exclude_none=True) if params is not None else None
+        content = contract.to_json(json) if json is not None else None
+        query = contract.to_query(params) if params is not None else None
         schedule = self._retry.start()
         while True:
             schedule.next_attempt()
@@ -298,6 +287,8 @@ class FirmtraceClient:
                 verdict = verdict_for_status(response.status_code, idempotent=endpoint.idempotent)
                 if verdict is not Verdict.RETRY:
                     account = getattr(json or params, "account_id", None)
+                    if not isinstance(account, str):
+                        account = None  # not sent: the credential is an API key
                     raise error_map.error_answer(
                         endpoint, response, verdict, redact=self.redact, account=account
                     )
@@ -312,7 +303,7 @@ class FirmtraceClient:
                 ) from None
 
     def _attempt(
-        self, endpoint: Endpoint, content: bytes | None, query: dict[str, Any] | None
+        self, endpoint: Endpoint, content: bytes | None, query: dict[str, str] | None
     ) -> httpx.Response:
         headers: dict[str, str] = {}
         if content is not None:
@@ -330,14 +321,3 @@ class FirmtraceClient:
             headers=headers,
         )
         return response
-
-
-def _reveal_json(model: contract.RequestModel) -> bytes:
-    """The request body as JSON bytes, with ``SecretStr`` values revealed.
-
-    Only fields that were given are sent (``exclude_unset``), so ``end_date=None`` passed on
-    purpose is sent as null while an omitted field is left out.
-    """
-    data = model.model_dump(mode="python", exclude_unset=True)
-    revealed = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in data.items()}
-    return pydantic_core.to_json(revealed)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from pydantic import SecretStr
-
 from . import contract
 from ._httpx import httpx
 from .errors import ConfigurationError
-from .redact import Hidden, reveal
+from .redact import Hidden, Secret, reveal
 
 __all__ = ["api_root", "as_secret", "check_credential", "is_loopback"]
 
@@ -67,12 +65,12 @@ def api_root(base_url: str) -> httpx.URL:
     return url.copy_with(path=path + contract.API_PREFIX)
 
 
-def as_secret(value: str | Hidden) -> SecretStr:
-    """``value`` held as the client holds secrets (pydantic's ``SecretStr``), whatever held it."""
-    return value if isinstance(value, SecretStr) else SecretStr(reveal(value))
+def as_secret(value: str | Hidden) -> Secret:
+    """``value`` held as the client holds secrets (a ``Secret``), whatever held it."""
+    return value if isinstance(value, Secret) else Secret(reveal(value))
 
 
-def check_credential(value: str | Hidden | None) -> SecretStr | None:
+def check_credential(value: str | Hidden | None) -> Secret | None:
     if value is None:
         return None
     secret = as_secret(value)

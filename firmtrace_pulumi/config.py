@@ -29,7 +29,7 @@ from typing import Any
 
 from .contract_core import DEFAULT_BASE_URL
 from .errors import ConfigurationError
-from .redact import API_KEY_PREFIX, TOKEN_PREFIX, Hidden, reveal
+from .redact import API_KEY_PREFIX, TOKEN_PREFIX, Hidden, Secret, reveal
 
 __all__ = [
     "CREDENTIALS",
@@ -40,7 +40,6 @@ __all__ = [
     "SETTINGS",
     "AuthMethod",
     "ProviderSettings",
-    "Secret",
     "parse_timeout",
     "plaintext_credentials",
     "plaintext_warning",
@@ -76,32 +75,6 @@ MISSING_CREDENTIALS = (
     "(`pulumi config set --secret firmtrace:apiKey ...` or FIRMTRACE_API_KEY), or "
     "firmtrace:email + firmtrace:password (FIRMTRACE_EMAIL + FIRMTRACE_PASSWORD)."
 )
-
-
-class Secret:
-    """A credential from the settings: ``repr`` and ``str`` never show it, and
-    ``get_secret_value()`` does, as on pydantic's ``SecretStr``. Not pydantic's own: every provider
-    process reads its settings, and a preview's never needs pydantic otherwise."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        return self._value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
 
 
 @dataclass(frozen=True)

@@ -2,29 +2,36 @@
 
 The published "Register and authenticate" page is the only authority. Shapes it does not give
 are marked ``[assumed]`` here (see ``docs/api-contract.md``) so that they can be
-corrected in one edit. The client and the local emulator both build on this module.
+corrected in one edit. The client and the local emulator both build on this module: the client
+reads and writes these models with msgspec (``decode``, ``to_json``, ``to_query``), and the
+emulator derives its pydantic models from them (``emulator/wire.py``).
 
-Response models ignore unknown fields. ``account_id`` is an opaque string; a JSON number is
-accepted and normalised to its decimal string. Secret values (tokens, full API keys) are
-``SecretStr``: their ``repr`` and default serialisation never show the value.
+Response models ignore unknown fields; request models refuse them. ``account_id`` is an opaque
+string; a JSON number is accepted and read as its decimal string. Secret values (tokens, full
+API keys) are ``Secret``: their ``repr`` never shows the value, and only ``to_json`` (a request
+body) writes it out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
 from enum import Enum
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+import msgspec
+from msgspec import UNSET, UnsetType
 
 from .contract_core import API_PREFIX, API_VERSION, DEFAULT_BASE_URL, key_has_part, parse_timestamp
+from .redact import Secret
 
 __all__ = [
     "API_PREFIX",
     "API_VERSION",
     "DEFAULT_BASE_URL",
+    "UNSET",
     "Account",
+    "AccountId",
     "AccountList",
     "AccountSelector",
     "ApiKey",
@@ -45,11 +52,18 @@ __all__ = [
     "Role",
     "Session",
     "TokenResponse",
+    "UnreadableAnswer",
+    "UnsetType",
     "UpdateAccountRequest",
     "UpdateApiKeyRequest",
     "WireModel",
+    "decode",
+    "from_data",
     "key_has_part",
     "parse_timestamp",
+    "to_data",
+    "to_json",
+    "to_query",
 ]
 
 
@@ -100,42 +114,25 @@ class ErrorCode(str, Enum):
     UNAVAILABLE = "unavailable"
 
 
-def _account_id(value: Any) -> Any:
-    # [assumed] opaque string; tolerate a JSON number and normalise it.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
+if TYPE_CHECKING:
+    AccountId = str
+else:
+
+    class AccountId(str):
+        """An Account's id [assumed]: an opaque string; a JSON number is read as its decimal
+        string."""
+
+        __slots__ = ()
 
 
-AccountId = Annotated[str, BeforeValidator(_account_id)]
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(value: Any) -> Any:
-    # A date travels as "YYYY-MM-DD". pydantic's lax mode would also read a number as Unix
-    # time (0 -> 1970-01-01) and a midnight datetime as its date; a request refuses both.
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise ValueError("must be a date written YYYY-MM-DD")
+class WireModel(msgspec.Struct):
+    """Base of every response model: unknown fields are ignored."""
 
 
-RequestDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-"""A date in a request body: a ``datetime.date`` or a ``YYYY-MM-DD`` string, nothing else."""
-
-
-class WireModel(BaseModel):
-    """Base of every response model: unknown fields are ignored, values are immutable."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class RequestModel(BaseModel):
-    """Base of every request body: unknown fields are refused (the emulator answers 400)."""
-
-    model_config = ConfigDict(extra="forbid")
+class RequestModel(msgspec.Struct, forbid_unknown_fields=True):
+    """Base of every request body and query: unknown fields are refused (the emulator answers
+    400). A field left ``UNSET`` is not sent; ``None`` is sent as null (``end_date: null``
+    clears it)."""
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -154,30 +151,30 @@ class ErrorBody(WireModel):
 
 class RegisterRequest(RequestModel):
     email: str
-    password: SecretStr
+    password: Secret
     name: str
     url: str
 
 
 class LoginRequest(RequestModel):
     email: str
-    password: SecretStr
+    password: Secret
 
 
 class Session(WireModel):
     """What /register and /login return: persist both together [doc]."""
 
-    token: SecretStr
+    token: Secret
     default_account_id: AccountId
 
 
 class ChangePasswordRequest(RequestModel):
-    password: SecretStr
-    current_password: SecretStr
+    password: Secret
+    current_password: Secret
 
 
 class TokenResponse(WireModel):
-    token: SecretStr
+    token: Secret
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -201,8 +198,8 @@ class CreateAccountRequest(RequestModel):
 
 class UpdateAccountRequest(RequestModel):
     account_id: AccountId
-    name: str | None = None
-    url: str | None = None
+    name: str | UnsetType | None = UNSET
+    url: str | UnsetType | None = UNSET
 
 
 class AccountSelector(RequestModel):
@@ -214,7 +211,7 @@ class AccountSelector(RequestModel):
 # --- API keys -------------------------------------------------------------------------------
 
 
-class ApiKey(WireModel):
+class ApiKey(WireModel, kw_only=True):
     """An API key as reads show it: only ``api_key_part``, never the full key [doc]."""
 
     api_key_part: str
@@ -225,10 +222,10 @@ class ApiKey(WireModel):
     created_at: str
 
 
-class NewApiKey(ApiKey):
+class NewApiKey(ApiKey, kw_only=True):
     """The answer to POST /api_key: the only time the full key appears [doc]."""
 
-    api_key: SecretStr
+    api_key: Secret
 
 
 class ApiKeyList(WireModel):
@@ -236,18 +233,19 @@ class ApiKeyList(WireModel):
 
 
 class CreateApiKeyRequest(RequestModel):
-    account_id: AccountId | None = None  # required with a token, implicit with an API key [doc]
-    name: str | None = None
-    end_date: RequestDate | None = None
+    account_id: AccountId | UnsetType | None = UNSET  # required with a token, implicit with a key
+    name: str | UnsetType | None = UNSET
+    end_date: dt.date | UnsetType | None = UNSET
+    """A date travels as ``YYYY-MM-DD``; a number or a datetime is refused."""
 
 
-class UpdateApiKeyRequest(RequestModel):
+class UpdateApiKeyRequest(RequestModel, kw_only=True):
     """PATCH /api_key. Only the fields that are set are sent; ``end_date: null`` clears it."""
 
-    account_id: AccountId | None = None
+    account_id: AccountId | UnsetType | None = UNSET
     api_key_part: str
-    name: str | None = None
-    end_date: RequestDate | None = None
+    name: str | UnsetType | None = UNSET
+    end_date: dt.date | UnsetType | None = UNSET
 
 
 class ApiKeySelector(RequestModel):
@@ -258,4 +256,67 @@ class ApiKeySelector(RequestModel):
 
 
 class Deleted(WireModel):
-    deleted: bool = Field(default=True)
+    deleted: bool = True
+
+
+# --- reading and writing --------------------------------------------------------------------
+
+W = TypeVar("W", bound=WireModel)
+
+UnreadableAnswer = msgspec.DecodeError
+"""What ``decode`` raises for a body that is not JSON or does not fit the model. Its text names
+where (``$.field``) and never quotes a value."""
+
+
+def _read(kind: type, value: Any) -> Any:
+    if kind is AccountId and isinstance(value, (str, int)) and not isinstance(value, bool):
+        return AccountId(value)
+    if kind is Secret and isinstance(value, str):
+        return Secret(value)
+    raise TypeError(f"Expected `str`, got `{type(value).__name__}`")
+
+
+def _write(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return value.get_secret_value()
+    if isinstance(value, str):  # an ``AccountId``
+        return str(value)
+    raise NotImplementedError
+
+
+def _masked(value: Any) -> Any:
+    return str(value) if isinstance(value, Secret) else _write(value)
+
+
+@functools.cache
+def _decoder(model: type[W]) -> msgspec.json.Decoder[W]:
+    return msgspec.json.Decoder(model, dec_hook=_read)
+
+
+def decode(model: type[W], content: bytes) -> W:
+    """An answer's body read as ``model``; raises ``UnreadableAnswer``."""
+    return _decoder(model).decode(content)
+
+
+def from_data(model: type[W], data: Any) -> W:
+    """``model`` read from Python data (a provider's saved outputs, say); unknown keys are
+    ignored, and numbers that are whole read as ``int``. Raises ``UnreadableAnswer``."""
+    return msgspec.convert(data, model, strict=False, dec_hook=_read)
+
+
+def to_data(model: WireModel) -> dict[str, Any]:
+    """A response model as JSON-ready data, its ``Secret`` values masked."""
+    data: dict[str, Any] = msgspec.to_builtins(model, enc_hook=_masked)
+    return data
+
+
+def to_json(body: RequestModel) -> bytes:
+    """A request body as JSON, its ``Secret`` values revealed: the one place they are written
+    out. Fields left ``UNSET`` are not sent."""
+    return msgspec.json.encode(body, enc_hook=_write)
+
+
+def to_query(query: RequestModel) -> dict[str, str]:
+    """Query parameters: the fields that are set, as text."""
+    data = msgspec.to_builtins(query, enc_hook=_masked)
+    return {name: str(value) for name, value in data.items() if value is not None}

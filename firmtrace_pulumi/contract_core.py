@@ -1,8 +1,8 @@
-"""The parts of the wire contract that need no pydantic: the version, the default base URL, and
+"""The parts of the wire contract that need no models: the version, the default base URL, and
 the two readers of the API's text (timestamps, key handles).
 
 A program that only declares resources, and a provider process that only checks and diffs them
-(a preview), import this and not ``contract`` (whose models need pydantic). ``contract``
+(a preview), import this and not ``contract`` (whose models load msgspec). ``contract``
 re-exports every name here.
 """
 

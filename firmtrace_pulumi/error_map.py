@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import pydantic
-
 from . import contract
 from ._httpx import httpx
 from .contract import Endpoint, Endpoints, ErrorCode
@@ -295,14 +293,14 @@ def retries_exhausted(
 
 
 def unreadable_answer(
-    endpoint: Endpoint, status: int, exc: pydantic.ValidationError
+    endpoint: Endpoint, status: int, exc: contract.UnreadableAnswer, redact: Redact
 ) -> FirmtraceError:
     """The error for a success answer whose body does not fit the contract."""
-    # Name the fields only: pydantic's text quotes input values, which may be secrets.
-    where = sorted({".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()})
+    # msgspec's text says what was expected and where (``$.field``), never the value; it is
+    # redacted all the same.
     return ContractError(
         f"{describe(endpoint)} answered {status} with a body this client cannot read "
-        f"(fields: {', '.join(where)}).",
+        f"({redact(str(exc))}).",
         status=status,
         hint="The API may have changed; check docs/api-contract.md against the API reference.",
     )
@@ -311,12 +309,12 @@ def unreadable_answer(
 def _error_body(response: httpx.Response, redact: Redact) -> contract.ErrorBody | None:
     """The answer's error body, every text in it redacted; None if it has none."""
     try:
-        body = contract.ErrorBody.model_validate_json(response.content)
-    except pydantic.ValidationError:
+        body = contract.decode(contract.ErrorBody, response.content)
+    except contract.UnreadableAnswer:
         return None
     # ``field`` too is redacted: it is quoted in the message.
     field = redact(body.field) if body.field is not None else None
-    return body.model_copy(update={"user_message": redact(body.user_message), "field": field})
+    return contract.ErrorBody(error=body.error, user_message=redact(body.user_message), field=field)
 
 
 def sign_in_refused(email: str, refused: CredentialsError, *, token_died: bool) -> CredentialsError:

@@ -26,7 +26,9 @@ __all__ = [
     "REDACTED",
     "SECRET_PATTERNS",
     "TOKEN_PREFIX",
+    "Hidden",
     "KnownSecrets",
+    "Secret",
     "redact",
     "reveal",
 ]
@@ -52,10 +54,36 @@ of a key) is deliberately too short to match."""
 
 @runtime_checkable
 class Hidden(Protocol):
-    """A secret holder that shows its value only when asked: pydantic's ``SecretStr``, or the
-    settings' ``config.Secret``."""
+    """A secret holder that shows its value only when asked: a ``Secret``, or pydantic's
+    ``SecretStr``."""
 
     def get_secret_value(self) -> str: ...
+
+
+class Secret:
+    """A secret value (a credential, a full API key): ``repr`` and ``str`` never show it, and
+    ``get_secret_value()`` does, as on pydantic's ``SecretStr``. The settings hold their credential
+    in one, and the wire models (``contract``) every token and full key."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
 
 
 SHORT_SECRET = 8

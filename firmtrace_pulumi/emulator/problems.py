@@ -7,7 +7,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from firmtrace_pulumi.contract import ErrorBody, ErrorCode
+from firmtrace_pulumi.contract import ErrorCode
+
+from .wire import ErrorBody
 
 __all__ = [
     "ApiError",

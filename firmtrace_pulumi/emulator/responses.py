@@ -5,11 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, SecretStr
 from starlette.responses import JSONResponse
 
-from firmtrace_pulumi.contract import Account, ApiKey
-
 from .backend import Scope
 from .clock import is_active
 from .store import ApiKeyRow
+from .wire import Account, ApiKey
 
 __all__ = ["account_model", "api_key_fields", "api_key_model", "contract_response"]
 

@@ -39,7 +39,7 @@ from .schema import (
     with_defaults,
 )
 
-if TYPE_CHECKING:  # the wire models need pydantic: loaded by the calls that reach the API
+if TYPE_CHECKING:  # the wire models (msgspec): loaded by the calls that reach the API
     from .. import contract
 
 __all__ = [
@@ -59,7 +59,9 @@ CREATE_ATTEMPTS = 3
 
 def outputs(account: contract.Account, props: dict[str, Any]) -> dict[str, Any]:
     """Every output of an Account: the API's view of it, and ``deletion_protection`` from state."""
-    known = {**account.model_dump(mode="json"), "deletion_protection": protected(props)}
+    from .. import contract
+
+    known = {**contract.to_data(account), "deletion_protection": protected(props)}
     return {name: known.get(name) for name in output_names(ACCOUNT)}
 
 
@@ -112,7 +114,7 @@ class AccountProvider(FirmtraceProvider):
         if name is None and url is None:  # only deletion_protection changed: state only
             from .. import contract
 
-            account = contract.Account.model_validate(olds)
+            account = contract.from_data(contract.Account, olds)
         else:
             account = self.connection.update_account(id_, name=name, url=url)
         return UpdateResult(outputs(account, news))

@@ -37,7 +37,7 @@ from . import validation as v
 from .base import FirmtraceProvider
 from .schema import API_KEY, changed, check_inputs, input_names, output_names
 
-if TYPE_CHECKING:  # the wire models need pydantic: loaded by the calls that reach the API
+if TYPE_CHECKING:  # the wire models (msgspec): loaded by the calls that reach the API
     from .. import contract
 
 __all__ = [
@@ -83,7 +83,9 @@ def _end_date(value: str | None) -> dt.date | None:
 
 def outputs(key: contract.ApiKey, *, api_key: str | None, props: dict[str, Any]) -> dict[str, Any]:
     """Every output of an ApiKey: the API's view of the key, else what only state knows."""
-    known = {**props, **key.model_dump(mode="json"), "api_key": api_key}
+    from .. import contract
+
+    known = {**props, **contract.to_data(key), "api_key": api_key}
     return {name: known.get(name) for name in output_names(API_KEY)}
 
 
@@ -281,7 +283,7 @@ class ApiKeyProvider(FirmtraceProvider):
 def _from_state(outputs: dict[str, Any]) -> contract.ApiKey:
     from .. import contract
 
-    return contract.ApiKey.model_validate(outputs)
+    return contract.from_data(contract.ApiKey, outputs)
 
 
 def _created_since(key: contract.ApiKey, since: dt.datetime) -> bool:

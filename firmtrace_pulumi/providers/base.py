@@ -90,7 +90,7 @@ class FirmtraceProvider(ResourceProvider):
 
     @property
     def connection(self) -> Connection:
-        # Imported on first use: the client (httpx, pydantic, the wire models) is needed only by
+        # Imported on first use: the client (httpx, the wire models) is needed only by
         # calls that reach the API. A program, and a preview's check and diff, never load it.
         from .connection import connection_for
 

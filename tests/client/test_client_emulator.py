@@ -27,6 +27,7 @@ from firmtrace_pulumi.errors import (
     UncertainWriteError,
     ValidationError,
 )
+from firmtrace_pulumi.redact import Secret
 
 from .conftest import FakeTime
 
@@ -79,7 +80,7 @@ def test_register_then_use_the_token(make_client: MakeClient) -> None:
     email, url = unique_company()
     client = make_client()
     session = client.register(email, SecretStr("pw-correct-horse"), "Acme", url)
-    assert isinstance(session.token, SecretStr)
+    assert isinstance(session.token, Secret)
     assert session.token.get_secret_value().startswith("ftt_")
     client.credential = session.token
     accounts = client.list_accounts()

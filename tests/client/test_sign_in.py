@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from firmtrace_pulumi.client import FirmtraceClient
-from firmtrace_pulumi.config import AuthMethod, ProviderSettings, Secret
+from firmtrace_pulumi.config import AuthMethod, ProviderSettings
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 from firmtrace_pulumi.errors import ConfigurationError, CredentialsError
 from firmtrace_pulumi.providers.connection import Connection
+from firmtrace_pulumi.redact import Secret
 
 
 def signed_in_as(emulator: EmulatorAdmin, email: str, password: str) -> Connection:

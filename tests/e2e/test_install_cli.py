@@ -114,7 +114,7 @@ def test_the_sdist_and_wheel_hold_the_package_and_no_tests(dist: Path) -> None:
     assert "Provides-Extra: emulator" in metadata
     assert re.search(r"(?m)^Requires-Dist: fastapi.*extra == \"emulator\"", metadata)
     requires = re.findall(r"(?m)^Requires-Dist: ([A-Za-z0-9_-]+)[^;\n]*$", metadata)
-    assert sorted(requires) == ["httpx", "pulumi", "pydantic"]  # without an extra
+    assert sorted(requires) == ["httpx", "msgspec", "pulumi", "pydantic"]  # without an extra
 
     (sdist,) = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:

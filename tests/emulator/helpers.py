@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TypeVar
 
 import httpx
+
+from firmtrace_pulumi import contract
+
+W = TypeVar("W", bound=contract.WireModel)
+
+
+def fits(model: type[W], body: Any) -> W:
+    """``body`` (an answer's JSON) read as the client reads it: it must fit ``model``."""
+    return contract.decode(model, json.dumps(body).encode())
 
 
 def expect_error(

@@ -6,7 +6,7 @@ from firmtrace_pulumi.contract import Account, AccountList
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
 
 from .conftest import Connect
-from .helpers import expect_error, expect_ok
+from .helpers import expect_error, expect_ok, fits
 
 
 def _create(client, name: str = "Extra", url: str = "https://extra.example") -> dict:
@@ -19,14 +19,14 @@ def test_any_user_may_create_an_account_and_administers_it(
 ):
     member = emulator.seed_user(owner.account_id, role=20)
     created = _create(connect(member.token), name="Side project")
-    account = Account.model_validate(created)
+    account = fits(Account, created)
     assert set(created) == {"account_id", "name", "url", "role"}
     assert (account.name, account.url, account.role) == (
         "Side project",
         "https://extra.example",
         10,
     )
-    listed = AccountList.model_validate(expect_ok(connect(member.token).get("/accounts")))
+    listed = fits(AccountList, expect_ok(connect(member.token).get("/accounts")))
     roles = {a.account_id: a.role for a in listed.accounts}
     assert roles == {owner.account_id: 20, account.account_id: 10}
 

@@ -13,7 +13,7 @@ from firmtrace_pulumi.contract import ApiKey, ApiKeyList, NewApiKey
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin, Registration
 
 from .conftest import Connect
-from .helpers import expect_error, expect_ok
+from .helpers import expect_error, expect_ok, fits
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 YESTERDAY, TOMORROW = TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)
@@ -36,7 +36,7 @@ def _patch(client: httpx.Client, owner: Registration, part: str, **fields: objec
 def test_full_key_appears_only_in_the_create_answer(as_owner, owner: Registration):
     created = _mint(as_owner, owner, name="n8n-prod")
     assert set(created) == READ_FIELDS | {"api_key"}
-    key = NewApiKey.model_validate(created)
+    key = fits(NewApiKey, created)
     full = key.api_key.get_secret_value()
     assert re.fullmatch(r"ftk_[0-9a-f]{8}_[A-Za-z0-9_-]{32}", full)
     assert full.startswith(key.api_key_part + "_")
@@ -49,7 +49,7 @@ def test_full_key_appears_only_in_the_create_answer(as_owner, owner: Registratio
     assert dt.datetime.strptime(key.created_at, "%Y-%m-%dT%H:%M:%SZ")
 
     listed = expect_ok(as_owner.get("/api_key", params={"account_id": owner.account_id}))
-    ApiKeyList.model_validate(listed)
+    fits(ApiKeyList, listed)
     [read] = [k for k in listed["api_keys"] if k["api_key_part"] == key.api_key_part]
     assert set(read) == READ_FIELDS
     assert full not in str(listed)
@@ -110,7 +110,7 @@ def test_patching_end_date_forward_or_to_null_activates_a_pre_staged_key(
 def test_patch_absent_fields_are_unchanged_and_null_clears(as_owner, owner: Registration):
     part = _mint(as_owner, owner, name="old", end_date=TOMORROW.isoformat())["api_key_part"]
     renamed = _patch(as_owner, owner, part, name="new")
-    assert ApiKey.model_validate(renamed).end_date == TOMORROW
+    assert fits(ApiKey, renamed).end_date == TOMORROW
     assert renamed["name"] == "new"
     untouched = _patch(as_owner, owner, part)
     assert (untouched["name"], untouched["end_date"]) == ("new", TOMORROW.isoformat())

@@ -10,7 +10,7 @@ from firmtrace_pulumi.contract import Session
 from firmtrace_pulumi.emulator.admin_client import EmulatorAdmin
 
 from .conftest import Connect
-from .helpers import expect_error, expect_ok
+from .helpers import expect_error, expect_ok, fits
 
 
 def _registration(domain: str, **overrides: str) -> dict[str, str]:
@@ -31,7 +31,7 @@ def test_register_returns_token_and_default_account(emulator: EmulatorAdmin, con
     domain = _domain()
     body = expect_ok(connect().post("/register", json=_registration(domain)))
     assert set(body) == {"token", "default_account_id"}
-    session = Session.model_validate(body)
+    session = fits(Session, body)
     accounts = expect_ok(connect(body["token"]).get("/accounts"))["accounts"]
     assert accounts == [
         {

@@ -11,10 +11,11 @@ from typing import Annotated, Any, get_args, get_type_hints
 
 from fastapi import APIRouter, Depends, Request, params
 
-from firmtrace_pulumi.contract import API_PREFIX, Endpoint, ErrorBody
+from firmtrace_pulumi.contract import API_PREFIX, Endpoint
 
 from ..backend import Backend
 from ..problems import validation_error
+from ..wire import ErrorBody
 
 __all__ = ["QUERY_METHODS", "BackendDep", "api_router", "error_responses", "get_backend", "route"]
 

@@ -7,18 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import JSONResponse
 
-from firmtrace_pulumi.contract import (
+from firmtrace_pulumi.contract import Endpoints
+
+from ..auth import CallerDep
+from ..responses import account_model, contract_response
+from ..wire import (
     Account,
     AccountList,
     AccountSelector,
     CreateAccountRequest,
     Deleted,
-    Endpoints,
     UpdateAccountRequest,
 )
-
-from ..auth import CallerDep
-from ..responses import account_model, contract_response
 from . import BackendDep, route
 
 __all__ = ["create_account", "delete_account", "list_accounts", "router", "update_account"]

@@ -7,19 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import JSONResponse
 
-from firmtrace_pulumi.contract import (
+from firmtrace_pulumi.contract import Endpoints
+
+from ..auth import CallerDep
+from ..responses import api_key_fields, api_key_model, contract_response
+from ..wire import (
     ApiKey,
     ApiKeyList,
     ApiKeySelector,
     CreateApiKeyRequest,
     Deleted,
-    Endpoints,
     NewApiKey,
     UpdateApiKeyRequest,
 )
-
-from ..auth import CallerDep
-from ..responses import api_key_fields, api_key_model, contract_response
 from . import BackendDep, route
 
 __all__ = ["create_api_key", "delete_api_key", "list_api_keys", "router", "update_api_key"]

@@ -5,18 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
-from firmtrace_pulumi.contract import (
-    ChangePasswordRequest,
-    Endpoints,
-    LoginRequest,
-    RegisterRequest,
-    Session,
-    TokenResponse,
-)
+from firmtrace_pulumi.contract import Endpoints
 
 from ..auth import CallerDep
 from ..backend import SignedIn
 from ..responses import contract_response
+from ..wire import ChangePasswordRequest, LoginRequest, RegisterRequest, Session, TokenResponse
 from . import BackendDep, route
 
 __all__ = ["change_password", "login", "register", "router"]
