@@ -32,11 +32,11 @@ SERVER_STACK = ("fastapi", "uvicorn", "starlette", "firmtrace_pulumi.emulator")
 PRELOADED = "import dill, grpc, pulumi.dynamic, pulumi.runtime"
 IMPORT_OURS = "import firmtrace_pulumi.providers.api_key, firmtrace_pulumi.providers.connection"
 """What the first Create imports: the provider module, then (lazily) the client and the models."""
-CLIENT = "opening the client (httpx.Client builds its TLS context)"
+CLIENT = "opening the client (a plain-http URL: httpx imports httpcore and h11; no TLS context)"
 GROUPS = (
     ("firmtrace_pulumi", ("firmtrace_pulumi",)),
     ("msgspec (the wire models)", ("msgspec",)),
-    ("pydantic (must be 0: the emulator's only)", ("pydantic", "pydantic_core", "annotated_types")),
+    ("pydantic", ("pydantic", "pydantic_core", "annotated_types", "typing_inspection")),
     ("httpx", ("httpx", "httpcore", "h11", "idna", "certifi", "anyio", "sniffio", "h2")),
     ("httpx's CLI (click, rich, pygments)", ("click", "rich", "pygments", "markdown_it", "mdurl")),
 )

@@ -334,7 +334,13 @@ def _cold(section: Section, bench: Bench, rounds: int) -> None:
     for args in variants:
         wall = {k: median([m.seconds for m in runs[k, args]]) for k in KINDS}
         added = (wall["ours"] - wall["noop"]) * 1000
-        figure = f"{added:.0f} ms ({ms(wall['ours'])} vs {ms(wall['noop'])}, {rounds} rounds each)"
+        # Each round runs both back to back: its difference shows how much single runs move.
+        pairs = zip(runs["ours", args], runs["noop", args], strict=True)
+        per_round = [(ours.seconds - noop.seconds) * 1000 for ours, noop in pairs]
+        figure = (
+            f"{added:.0f} ms ({ms(wall['ours'])} vs {ms(wall['noop'])}, {rounds} rounds each; "
+            f"single rounds {min(per_round):+.0f} to {max(per_round):+.0f} ms)"
+        )
         if args:
             section.add(f"  the same with {SKIP_PREVIEW} (one engine pass)", figure)
         else:
