@@ -114,6 +114,8 @@ class ErrorCode(str, Enum):
     UNAVAILABLE = "unavailable"
 
 
+# An ``AccountId`` is a ``str`` to the type checker; at run time it is a subclass of ``str``, so
+# that the decoder (``_read``) can tell these fields apart and accept a number there.
 if TYPE_CHECKING:
     AccountId = str
 else:
