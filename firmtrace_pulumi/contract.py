@@ -57,6 +57,7 @@ __all__ = [
     "UpdateAccountRequest",
     "UpdateApiKeyRequest",
     "WireModel",
+    "account_id_text",
     "decode",
     "from_data",
     "key_has_part",
@@ -112,6 +113,15 @@ class ErrorCode(str, Enum):
     RATE_LIMITED = "rate_limited"
     INTERNAL = "internal_error"
     UNAVAILABLE = "unavailable"
+
+
+def account_id_text(value: Any) -> Any:
+    """[assumed] An account id is an opaque string; a JSON number is read as its decimal string.
+    Anything else is left as it is, for the reader to refuse. The client's decoder and the
+    emulator's models both apply this."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 # An ``AccountId`` is a ``str`` to the type checker; at run time it is a subclass of ``str``, so
@@ -271,8 +281,8 @@ where (``$.field``) and never quotes a value."""
 
 
 def _read(kind: type, value: Any) -> Any:
-    if kind is AccountId and isinstance(value, (str, int)) and not isinstance(value, bool):
-        return AccountId(value)
+    if kind is AccountId and isinstance(text := account_id_text(value), str):
+        return AccountId(text)
     if kind is Secret and isinstance(value, str):
         return Secret(value)
     raise TypeError(f"Expected `str`, got `{type(value).__name__}`")

@@ -33,12 +33,6 @@ from firmtrace_pulumi.redact import Secret
 __all__ = ["pydantic_model"]
 
 
-def _account_id(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -52,7 +46,7 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("must be a date written YYYY-MM-DD")
 
 
-AccountId = Annotated[str, BeforeValidator(_account_id)]
+AccountId = Annotated[str, BeforeValidator(contract.account_id_text)]
 RequestDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
