@@ -24,7 +24,7 @@ from . import contract, error_map
 from ._httpx import httpx
 from ._version import __version__
 from .client_inputs import api_root, as_secret, check_credential
-from .contract import UNSET, Endpoint, Endpoints
+from .contract import UNSET, Endpoint, Endpoints, W
 from .contract import UnsetType as Unset
 from .redact import Hidden, KnownSecrets, Secret
 from .retry import (
@@ -40,7 +40,13 @@ __all__ = ["UNSET", "FirmtraceClient", "Unset"]
 
 USER_AGENT: Final = f"firmtrace-pulumi/{__version__} httpx/{httpx.__version__}"
 
-W = TypeVar("W", bound=contract.WireModel)
+
+T = TypeVar("T")
+
+
+def _given(value: T | None) -> T | Unset:
+    """A method's ``None`` ("not given") as the request's ``UNSET`` (not sent)."""
+    return UNSET if value is None else value
 
 
 # [doc] /register and /login need no credential; none is sent to them.
@@ -179,8 +185,8 @@ class FirmtraceClient:
         """Change an Account's name and/or url; None leaves a field as it is."""
         body = contract.UpdateAccountRequest(
             account_id=account_id,
-            name=UNSET if name is None else name,
-            url=UNSET if url is None else url,
+            name=_given(name),
+            url=_given(url),
         )
         return self._call(Endpoints.UPDATE_ACCOUNT, contract.Account, json=body)
 
@@ -209,9 +215,9 @@ class FirmtraceClient:
         Account's keys by ``name``, delete an orphan, then mint again.
         """
         body = contract.CreateApiKeyRequest(
-            account_id=UNSET if account_id is None else account_id,
-            name=UNSET if name is None else name,
-            end_date=UNSET if end_date is None else end_date,
+            account_id=_given(account_id),
+            name=_given(name),
+            end_date=_given(end_date),
         )
         key = self._call(Endpoints.CREATE_API_KEY, contract.NewApiKey, json=body)
         self._secrets.add(key.api_key)
@@ -227,7 +233,7 @@ class FirmtraceClient:
     ) -> contract.ApiKey:
         """Change a key's name and/or end_date. Only fields given are sent; ``None`` clears."""
         body = contract.UpdateApiKeyRequest(
-            account_id=UNSET if account_id is None else account_id,
+            account_id=_given(account_id),
             api_key_part=api_key_part,
             name=name,
             end_date=end_date,
